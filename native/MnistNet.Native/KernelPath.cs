@@ -1,0 +1,64 @@
+using System.Runtime.Intrinsics.X86;
+
+namespace MnistNet.Native;
+
+/// <summary>The implementations every kernel family offers.</summary>
+public enum KernelPath
+{
+    /// <summary>Plain loops, one element at a time: the specification the other paths are tested against.</summary>
+    Scalar,
+
+    /// <summary>Portable 128-bit vectors, for processors without AVX2 and FMA.</summary>
+    Vector128,
+
+    /// <summary>256-bit AVX2 with fused multiply-add.</summary>
+    Avx2,
+}
+
+/// <summary>
+/// Chooses the kernel path once per process. The environment variable MNISTNET_KERNELS (scalar, vector128 or avx2)
+/// overrides the choice, so that the whole test suite can be run on each path.
+/// </summary>
+public static class KernelSelector
+{
+    public const string OverrideVariable = "MNISTNET_KERNELS";
+
+    /// <summary>The path that kernels called without an explicit path use.</summary>
+    public static KernelPath Active { get; } = Choose(Environment.GetEnvironmentVariable(OverrideVariable));
+
+    /// <summary>Whether this processor can run the given path.</summary>
+    public static bool IsSupported(KernelPath path) => path switch
+    {
+        KernelPath.Scalar => true,
+        KernelPath.Vector128 => System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated,
+        KernelPath.Avx2 => Avx2.IsSupported && Fma.IsSupported,
+        _ => false,
+    };
+
+    internal static KernelPath Choose(string? requested)
+    {
+        if (!string.IsNullOrWhiteSpace(requested))
+        {
+            if (!Enum.TryParse(requested.Trim(), ignoreCase: true, out KernelPath path) || !Enum.IsDefined(path))
+            {
+                throw new InvalidOperationException(
+                    $"{OverrideVariable}='{requested}' is not a kernel path; expected scalar, vector128 or avx2.");
+            }
+
+            if (!IsSupported(path))
+            {
+                throw new PlatformNotSupportedException(
+                    $"{OverrideVariable}='{requested}' asks for a kernel path this processor cannot run.");
+            }
+
+            return path;
+        }
+
+        if (IsSupported(KernelPath.Avx2))
+        {
+            return KernelPath.Avx2;
+        }
+
+        return IsSupported(KernelPath.Vector128) ? KernelPath.Vector128 : KernelPath.Scalar;
+    }
+}

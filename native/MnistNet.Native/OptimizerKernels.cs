@@ -1,0 +1,100 @@
+namespace MnistNet.Native;
+
+/// <summary>
+/// Parameter updates, element-wise over a parameter vector w and its gradient g of the same length.
+/// <list type="bullet">
+/// <item>SGD: w -= lr · g.</item>
+/// <item>Momentum: v = μ · v + g; w -= lr · v.</item>
+/// <item>Adam: m = β1 · m + (1 - β1) · g; v = β2 · v + (1 - β2) · g²;
+/// w -= lr · (m / (1 - β1^t)) / (sqrt(v / (1 - β2^t)) + ε), where t is the 1-based step number.</item>
+/// </list>
+/// </summary>
+public static class OptimizerKernels
+{
+    public static void SgdStep(Span<float> weights, ReadOnlySpan<float> gradient, float learningRate)
+        => SgdStep(weights, gradient, learningRate, KernelSelector.Active);
+
+    public static void SgdStep(Span<float> weights, ReadOnlySpan<float> gradient, float learningRate, KernelPath path)
+    {
+        RequireSameLength(weights.Length, gradient.Length);
+        OptimizerKernelsScalar.SgdStep(weights, gradient, learningRate);
+    }
+
+    public static void MomentumStep(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> velocity,
+        float learningRate, float momentum)
+        => MomentumStep(weights, gradient, velocity, learningRate, momentum, KernelSelector.Active);
+
+    public static void MomentumStep(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> velocity,
+        float learningRate, float momentum, KernelPath path)
+    {
+        RequireSameLength(weights.Length, gradient.Length, velocity.Length);
+        OptimizerKernelsScalar.MomentumStep(weights, gradient, velocity, learningRate, momentum);
+    }
+
+    public static void AdamStep(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> firstMoment,
+        Span<float> secondMoment, float learningRate, float beta1, float beta2, float epsilon, long step)
+        => AdamStep(weights, gradient, firstMoment, secondMoment, learningRate, beta1, beta2, epsilon, step,
+            KernelSelector.Active);
+
+    public static void AdamStep(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> firstMoment,
+        Span<float> secondMoment, float learningRate, float beta1, float beta2, float epsilon, long step,
+        KernelPath path)
+    {
+        RequireSameLength(weights.Length, gradient.Length, firstMoment.Length, secondMoment.Length);
+        ArgumentOutOfRangeException.ThrowIfLessThan(step, 1);
+        OptimizerKernelsScalar.AdamStep(weights, gradient, firstMoment, secondMoment, learningRate, beta1, beta2,
+            epsilon, step);
+    }
+
+    private static void RequireSameLength(params ReadOnlySpan<int> lengths)
+    {
+        foreach (int length in lengths)
+        {
+            if (length != lengths[0])
+            {
+                throw new ArgumentException(
+                    $"Parameter, gradient and state spans must have one length; got {string.Join(", ", lengths.ToArray())}.");
+            }
+        }
+    }
+}
+
+/// <summary>The reference parameter updates.</summary>
+internal static class OptimizerKernelsScalar
+{
+    public static void SgdStep(Span<float> weights, ReadOnlySpan<float> gradient, float learningRate)
+    {
+        for (int i = 0; i < weights.Length; i++)
+        {
+            weights[i] -= learningRate * gradient[i];
+        }
+    }
+
+    public static void MomentumStep(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> velocity,
+        float learningRate, float momentum)
+    {
+        for (int i = 0; i < weights.Length; i++)
+        {
+            velocity[i] = momentum * velocity[i] + gradient[i];
+            weights[i] -= learningRate * velocity[i];
+        }
+    }
+
+    public static void AdamStep(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> firstMoment,
+        Span<float> secondMoment, float learningRate, float beta1, float beta2, float epsilon, long step)
+    {
+        // The bias corrections are folded into one step size so the loop does one division per element.
+        float correction1 = 1f - MathF.Pow(beta1, step);
+        float correction2 = 1f - MathF.Pow(beta2, step);
+        float stepSize = learningRate * MathF.Sqrt(correction2) / correction1;
+        float scaledEpsilon = epsilon * MathF.Sqrt(correction2);
+
+        for (int i = 0; i < weights.Length; i++)
+        {
+            float g = gradient[i];
+            firstMoment[i] = beta1 * firstMoment[i] + (1f - beta1) * g;
+            secondMoment[i] = beta2 * secondMoment[i] + (1f - beta2) * g * g;
+            weights[i] -= stepSize * firstMoment[i] / (MathF.Sqrt(secondMoment[i]) + scaledEpsilon);
+        }
+    }
+}
