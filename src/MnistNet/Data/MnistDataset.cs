@@ -96,6 +96,29 @@ public sealed class MnistDataset
         return new MnistDataset(pixels, labels, ids, $"{Source} [{start + 1}..{start + count}]");
     }
 
+    /// <summary>A copy of the images at the given indices, in that order.</summary>
+    public MnistDataset Select(IReadOnlyList<int> indices)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+
+        byte[] pixels = new byte[indices.Count * MnistSample.PixelCount];
+        byte[]? labels = _labels is null ? null : new byte[indices.Count];
+        int[] ids = new int[indices.Count];
+        for (int i = 0; i < indices.Count; i++)
+        {
+            int index = CheckIndex(indices[i]);
+            GetPixels(index).CopyTo(pixels.AsSpan(i * MnistSample.PixelCount));
+            if (labels is not null)
+            {
+                labels[i] = _labels![index];
+            }
+
+            ids[i] = _imageIds[index];
+        }
+
+        return new MnistDataset(pixels, labels, ids, $"{Source} (selection of {indices.Count})");
+    }
+
     /// <summary>Gathers samples into one dataset; either all samples have labels or none has.</summary>
     public static MnistDataset FromSamples(IEnumerable<MnistSample> samples, string? source = null)
     {

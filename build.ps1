@@ -1,0 +1,134 @@
+#Requires -Version 7.6
+<#
+.SYNOPSIS
+    Builds, tests and demonstrates MnistNet.
+
+.DESCRIPTION
+    Run it with the PowerShell that the repository's tool manifest pins, so a machine with only the .NET SDK needs
+    nothing else:
+
+        dotnet tool restore
+        dotnet pwsh ./build.ps1 [Build | Test | Demo | Clean]
+
+    Build   compiles the library and cmdlets into module/bin, with the help file beside them (the default).
+    Test    builds, runs the xunit tests and the Pester tests, and ends with 'Tests: N passed, N failed'.
+    Demo    builds, then trains the 784-128-64-10 network on the bundled MNIST data and reports its test accuracy.
+    Clean   removes build output.
+
+.PARAMETER Configuration
+    Release (default) or Debug.
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Release', 'Debug')]
+    [string] $Configuration = 'Release'
+)
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$root = $PSScriptRoot
+$moduleBin = Join-Path $root 'module/bin'
+$pesterVersion = '5.7.1'
+
+function Invoke-Dotnet {
+    & dotnet @args
+    if ($LASTEXITCODE -ne 0) {
+        throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE."
+    }
+}
+
+function Invoke-Build {
+    Write-Host "Building MnistNet ($Configuration) into $moduleBin" -ForegroundColor Cyan
+    Invoke-Dotnet build (Join-Path $root 'src/MnistNet.PowerShell/MnistNet.PowerShell.csproj') `
+        -c $Configuration -o $moduleBin --nologo -v quiet -clp:NoSummary
+    $help = Join-Path $moduleBin 'en-US'
+    New-Item -ItemType Directory -Force -Path $help | Out-Null
+    Copy-Item (Join-Path $root 'module/en-US/*') $help -Force
+}
+
+# PSGallery cannot be reached from our machines, so Pester comes from NuGet into the global package folder.
+function Get-PesterModule {
+    Invoke-Dotnet restore (Join-Path $root 'tests/Pester/PesterRestore.csproj') --nologo -v quiet
+    $packages = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    $manifest = Join-Path $packages.Trim() "pester/$pesterVersion/tools/Pester.psd1"
+    if (-not (Test-Path -LiteralPath $manifest)) {
+        throw "Pester $pesterVersion was restored but '$manifest' is missing."
+    }
+
+    return $manifest
+}
+
+# Counts from a TRX file written by 'dotnet test --logger trx'.
+function Read-TrxCount([string] $Path) {
+    [xml] $trx = Get-Content -LiteralPath $Path -Raw
+    $counters = $trx.TestRun.ResultSummary.Counters
+    [pscustomobject]@{ Passed = [int] $counters.passed; Failed = [int] $counters.failed + [int] $counters.error }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    $results = Join-Path $root 'tests/results'
+    Remove-Item -Recurse -Force $results -ErrorAction SilentlyContinue
+    $passed = 0
+    $failed = 0
+
+    foreach ($project in 'tests/MnistNet.Native.Tests', 'tests/MnistNet.Tests') {
+        $name = Split-Path $project -Leaf
+        Write-Host "Running $name" -ForegroundColor Cyan
+        & dotnet test (Join-Path $root $project) -c $Configuration --nologo `
+            --logger "trx;LogFileName=$name.trx" --logger 'console;verbosity=minimal' --results-directory $results
+        $trx = Join-Path $results "$name.trx"
+        if (Test-Path -LiteralPath $trx) {
+            $count = Read-TrxCount $trx
+            $passed += $count.Passed
+            $failed += $count.Failed
+        }
+        elseif ($LASTEXITCODE -ne 0) {
+            # The project did not build or the runner crashed: count it as one failure so it cannot pass silently.
+            $failed += 1
+        }
+    }
+
+    Write-Host 'Running Pester tests' -ForegroundColor Cyan
+    $pester = Get-PesterModule
+    Import-Module $pester -Force
+    $configuration = New-PesterConfiguration
+    $configuration.Run.Path = Join-Path $root 'tests/Pester'
+    $configuration.Run.PassThru = $true
+    $configuration.Output.Verbosity = 'Normal'
+    $pesterResult = Invoke-Pester -Configuration $configuration
+    $passed += $pesterResult.PassedCount
+    $failed += $pesterResult.FailedCount + $pesterResult.FailedBlocksCount + $pesterResult.FailedContainersCount
+
+    Write-Host ''
+    Write-Host "Tests: $passed passed, $failed failed"
+    if ($failed -gt 0) {
+        exit 1
+    }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    & (Join-Path $root 'examples/Demo.ps1')
+}
+
+function Invoke-Clean {
+    foreach ($path in $moduleBin, (Join-Path $root 'tests/results')) {
+        Remove-Item -Recurse -Force $path -ErrorAction SilentlyContinue
+    }
+
+    Get-ChildItem -Path $root -Directory -Recurse -Include bin, obj |
+        Where-Object { $_.FullName -notlike "*node_modules*" } |
+        Remove-Item -Recurse -Force
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Demo' { Invoke-Demo }
+    'Clean' { Invoke-Clean }
+}

@@ -1,0 +1,160 @@
+using System.Management.Automation;
+using MnistNet.Data;
+using MnistNet.Native;
+using MnistNet.Network;
+using MnistNet.Training;
+
+namespace MnistNet.PowerShell.Commands;
+
+/// <summary>
+/// Start-NetworkTraining: trains a digit-reading network on labelled samples from the pipeline or on a dataset,
+/// showing progress, and returns the trained network with its per-epoch history.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Start, "NetworkTraining", DefaultParameterSetName = SamplesSet)]
+[OutputType(typeof(NeuralNetwork))]
+public sealed class StartNetworkTrainingCommand : MnistCmdlet
+{
+    private const string SamplesSet = "Samples";
+    private const string DatasetSet = "Dataset";
+
+    private readonly MnistDatasetBuilder _samples = new("pipeline");
+    private readonly CancellationTokenSource _stop = new();
+    private MnistDataset? _dataset;
+
+    /// <summary>Labelled samples, usually piped from Import-MnistCsv or Import-MnistIdx.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = SamplesSet, ValueFromPipeline = true)]
+    public MnistSample? InputObject { get; set; }
+
+    /// <summary>A whole labelled dataset (Import-MnistCsv -AsDataset, Import-MnistIdx -AsDataset).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = DatasetSet, ValueFromPipeline = true)]
+    public MnistDataset? Dataset { get; set; }
+
+    /// <summary>A network to train further instead of a new one; its layers and activation are kept.</summary>
+    [Parameter]
+    public NeuralNetwork? Network { get; set; }
+
+    [Parameter]
+    [ValidateCount(0, 16)]
+    [ValidateRange(1, 1 << 16)]
+    public int[] HiddenLayers { get; set; } = [128, 64];
+
+    [Parameter]
+    public Activation Activation { get; set; } = Activation.ReLU;
+
+    [Parameter]
+    public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
+
+    /// <summary>Step size; defaults to 0.001 for Adam, 0.01 for Momentum, 0.1 for Sgd.</summary>
+    [Parameter]
+    [ValidateRange(1e-9, 100.0)]
+    public double LearningRate { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int BatchSize { get; set; } = 128;
+
+    /// <summary>Use every training image in each step (plain gradient descent, as textbook examples do).</summary>
+    [Parameter]
+    public SwitchParameter FullBatch { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 100_000)]
+    public int Epochs { get; set; } = 10;
+
+    /// <summary>Fraction of the training data held out to measure validation loss and accuracy each epoch.</summary>
+    [Parameter]
+    [ValidateRange(0.0, 0.9)]
+    public double ValidationSplit { get; set; }
+
+    /// <summary>Labelled images to validate on after each epoch: a dataset or samples.</summary>
+    [Parameter]
+    public PSObject? ValidationData { get; set; }
+
+    /// <summary>Fixes initial weights, validation split and batch order; the same seed gives the same network.</summary>
+    [Parameter]
+    public int Seed { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == DatasetSet)
+        {
+            if (_samples.Count > 0 || _dataset is not null)
+            {
+                ThrowTerminatingError(Errors.InvalidArgument(new ArgumentException(
+                    "Pipe one dataset, or samples, into Start-NetworkTraining; not several datasets."),
+                    Errors.MixedInput, Dataset));
+            }
+
+            _dataset = Dataset;
+            return;
+        }
+
+        try
+        {
+            _samples.Add(InputObject!);
+        }
+        catch (ArgumentException error)
+        {
+            ThrowTerminatingError(Errors.InvalidArgument(error, Errors.InvalidTrainingData, InputObject));
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        MnistDataset training = _dataset ?? _samples.Build();
+        var options = new TrainingOptions
+        {
+            HiddenLayers = Network is null ? HiddenLayers : Network.LayerSizes.Skip(1).SkipLast(1).ToArray(),
+            Activation = Network?.Activation ?? Activation,
+            Optimizer = Optimizer,
+            LearningRate = MyInvocation.BoundParameters.ContainsKey(nameof(LearningRate)) ? LearningRate : null,
+            BatchSize = FullBatch ? 0 : BatchSize,
+            Epochs = Epochs,
+            ValidationSplit = ValidationData is null ? ValidationSplit : 0,
+            Seed = MyInvocation.BoundParameters.ContainsKey(nameof(Seed)) ? Seed : null,
+        };
+
+        var progress = new ProgressReporter(this);
+        try
+        {
+            MnistDataset? validation = ToDataset(ValidationData);
+            if (Network is null)
+            {
+                WriteObject(NetworkTrainer.Train(training, validation, options, progress, _stop.Token));
+            }
+            else
+            {
+                NetworkTrainer.Train(Network, training, validation, options, progress, _stop.Token);
+                WriteObject(Network);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C: PowerShell is stopping the pipeline and discards output, so there is nothing to return.
+        }
+        catch (ArgumentException error)
+        {
+            ThrowTerminatingError(Errors.InvalidArgument(error, Errors.InvalidTrainingData, training));
+        }
+        finally
+        {
+            progress.Complete();
+        }
+    }
+
+    protected override void StopProcessing() => _stop.Cancel();
+
+    private static MnistDataset? ToDataset(PSObject? data) => data?.BaseObject switch
+    {
+        null => null,
+        MnistDataset dataset => dataset,
+        MnistSample sample => MnistDataset.FromSamples([sample], "validation data"),
+        object[] items => MnistDataset.FromSamples(items.Select(AsSample), "validation data"),
+        var other => throw new ArgumentException(
+            $"-ValidationData takes a dataset or samples, not {other.GetType().Name}."),
+    };
+
+    private static MnistSample AsSample(object item) => (item is PSObject wrapped ? wrapped.BaseObject : item) as
+        MnistSample ?? throw new ArgumentException(
+            $"-ValidationData takes a dataset or samples; it holds a {item.GetType().Name}.");
+}

@@ -1,0 +1,131 @@
+using MnistNet.Data;
+using MnistNet.Network;
+
+namespace MnistNet.Evaluation;
+
+/// <summary>
+/// Runs a network forward on images in batches, reusing one workspace. Not thread-safe: use one per thread.
+/// </summary>
+public sealed class Predictor : IDisposable
+{
+    public const int DefaultBatchSize = 512;
+
+    private readonly NeuralNetwork _network;
+    private readonly NetworkWorkspace _workspace;
+
+    public Predictor(NeuralNetwork network, int batchSize = DefaultBatchSize)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+
+        _network = network;
+        _workspace = new NetworkWorkspace(network, batchSize, forTraining: false);
+    }
+
+    public int BatchSize => _workspace.Capacity;
+
+    /// <summary>Reads each sample; the predictions keep the pixels when <paramref name="keepPixels"/>.</summary>
+    public List<DigitPrediction> Predict(IReadOnlyList<MnistSample> samples, bool keepPixels = false)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+
+        var predictions = new List<DigitPrediction>(samples.Count);
+        for (int start = 0; start < samples.Count; start += BatchSize)
+        {
+            int count = Math.Min(BatchSize, samples.Count - start);
+            for (int i = 0; i < count; i++)
+            {
+                _workspace.LoadImage(i, samples[start + i].Pixels);
+            }
+
+            _workspace.Forward(count, withLoss: false);
+            ReadOnlySpan<float> probabilities = _workspace.Probabilities(count);
+            for (int i = 0; i < count; i++)
+            {
+                MnistSample sample = samples[start + i];
+                predictions.Add(new DigitPrediction(sample.ImageId, RowOf(probabilities, i), sample.Label,
+                    keepPixels ? sample.Pixels : null));
+            }
+        }
+
+        return predictions;
+    }
+
+    /// <summary>Reads every image of a dataset.</summary>
+    public List<DigitPrediction> Predict(MnistDataset data, bool keepPixels = false)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+
+        var predictions = new List<DigitPrediction>(data.Count);
+        ForEachBatch(data, (start, count, probabilities) =>
+        {
+            for (int i = 0; i < count; i++)
+            {
+                int image = start + i;
+                predictions.Add(new DigitPrediction(data.GetImageId(image), RowOf(probabilities, i),
+                    data.GetLabel(image), keepPixels ? data.GetPixels(image).ToArray() : null));
+            }
+        });
+
+        return predictions;
+    }
+
+    /// <summary>Accuracy, mean loss and confusion matrix of the network on labelled data.</summary>
+    public EvaluationResult Evaluate(MnistDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (!data.HasLabels)
+        {
+            throw new ArgumentException($"{data.Source} has no labels, so the network cannot be scored on it.",
+                nameof(data));
+        }
+
+        int classes = _network.OutputSize;
+        var confusion = new int[classes, classes];
+        double totalLoss = ForEachBatch(data, (start, count, probabilities) =>
+        {
+            ReadOnlySpan<byte> labels = data.Labels.Slice(start, count);
+            for (int i = 0; i < count; i++)
+            {
+                confusion[labels[i], ArgMax(probabilities.Slice(i * classes, classes))]++;
+            }
+        });
+
+        return new EvaluationResult(data.Count, totalLoss, confusion, data.Source);
+    }
+
+    public void Dispose() => _workspace.Dispose();
+
+    private delegate void BatchHandler(int start, int count, ReadOnlySpan<float> probabilities);
+
+    /// <summary>Runs every batch of the data forward and returns the summed loss (0 for unlabelled data).</summary>
+    private double ForEachBatch(MnistDataset data, BatchHandler handle)
+    {
+        double totalLoss = 0;
+        for (int start = 0; start < data.Count; start += BatchSize)
+        {
+            int count = Math.Min(BatchSize, data.Count - start);
+            _workspace.LoadRange(data, start, count);
+            totalLoss += _workspace.Forward(count, withLoss: data.HasLabels);
+            handle(start, count, _workspace.Probabilities(count));
+        }
+
+        return totalLoss;
+    }
+
+    private float[] RowOf(ReadOnlySpan<float> probabilities, int row) =>
+        probabilities.Slice(row * _network.OutputSize, _network.OutputSize).ToArray();
+
+    internal static int ArgMax(ReadOnlySpan<float> values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++)
+        {
+            if (values[i] > values[best])
+            {
+                best = i;
+            }
+        }
+
+        return best;
+    }
+}

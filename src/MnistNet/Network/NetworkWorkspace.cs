@@ -1,0 +1,218 @@
+using MnistNet.Data;
+using MnistNet.Native;
+
+namespace MnistNet.Network;
+
+/// <summary>
+/// The scratch memory for running a network on batches of up to <see cref="Capacity"/> images, and the forward
+/// and backward passes over it. Allocated once and reused for every batch, so a training step allocates nothing.
+/// Notation: B is the batch size, A[0] the input batch (B x 784, pixels scaled to 0..1), A[l] the output of layer
+/// l, dZ[l] the gradient of the mean loss with respect to layer l's pre-activation, dW[l] and db[l] the gradients
+/// of its parameters.
+/// </summary>
+public sealed class NetworkWorkspace : IDisposable
+{
+    private const float PixelScale = 1f / 255f;
+
+    private readonly NeuralNetwork _network;
+    private readonly AlignedBuffer[] _activations;
+    private readonly AlignedBuffer[] _deltas;
+    private readonly AlignedBuffer[] _weightGradients;
+    private readonly AlignedBuffer[] _biasGradients;
+    private readonly byte[] _labels;
+
+    public NetworkWorkspace(NeuralNetwork network, int capacity, bool forTraining)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+
+        _network = network;
+        Capacity = capacity;
+        IReadOnlyList<DenseLayer> layers = network.Layers;
+
+        _activations = new AlignedBuffer[layers.Count + 1];
+        _activations[0] = new AlignedBuffer(capacity * layers[0].Inputs);
+        for (int l = 0; l < layers.Count; l++)
+        {
+            _activations[l + 1] = new AlignedBuffer(capacity * layers[l].Outputs);
+        }
+
+        int gradientLayers = forTraining ? layers.Count : 0;
+        _deltas = new AlignedBuffer[gradientLayers];
+        _weightGradients = new AlignedBuffer[gradientLayers];
+        _biasGradients = new AlignedBuffer[gradientLayers];
+        for (int l = 0; l < gradientLayers; l++)
+        {
+            _deltas[l] = new AlignedBuffer(capacity * layers[l].Outputs);
+            _weightGradients[l] = new AlignedBuffer(layers[l].Inputs * layers[l].Outputs);
+            _biasGradients[l] = new AlignedBuffer(layers[l].Outputs);
+        }
+
+        _labels = new byte[capacity];
+    }
+
+    public int Capacity { get; }
+
+    public bool CanTrain => _deltas.Length > 0;
+
+    /// <summary>The output probabilities of the last forward pass: B x 10, row-major.</summary>
+    public ReadOnlySpan<float> Probabilities(int batchSize) =>
+        _activations[^1].Span[..(batchSize * _network.OutputSize)];
+
+    public ReadOnlySpan<byte> Labels(int batchSize) => _labels.AsSpan(0, batchSize);
+
+    internal Span<float> WeightGradient(int layer) => _weightGradients[layer].Span;
+
+    internal Span<float> BiasGradient(int layer) => _biasGradients[layer].Span;
+
+    /// <summary>Copies images data[indices[i]] into the input batch, scaled to 0..1, with their labels if any.</summary>
+    public void LoadBatch(MnistDataset data, ReadOnlySpan<int> indices)
+    {
+        CheckBatchSize(indices.Length);
+        RequireInputSize();
+
+        Span<float> input = _activations[0].Span;
+        ReadOnlySpan<byte> pixels = data.Pixels;
+        ReadOnlySpan<byte> labels = data.Labels;
+        for (int i = 0; i < indices.Length; i++)
+        {
+            int image = indices[i];
+            ScalePixels(pixels.Slice(image * MnistSample.PixelCount, MnistSample.PixelCount),
+                input.Slice(i * MnistSample.PixelCount, MnistSample.PixelCount));
+            _labels[i] = labels.IsEmpty ? (byte)0 : labels[image];
+        }
+    }
+
+    /// <summary>Copies images [start, start + count) of the data into the input batch.</summary>
+    public void LoadRange(MnistDataset data, int start, int count)
+    {
+        CheckBatchSize(count);
+        RequireInputSize();
+
+        ReadOnlySpan<byte> pixels = data.Pixels.Slice(start * MnistSample.PixelCount, count * MnistSample.PixelCount);
+        ScalePixels(pixels, _activations[0].Span[..pixels.Length]);
+        if (data.HasLabels)
+        {
+            data.Labels.Slice(start, count).CopyTo(_labels);
+        }
+    }
+
+    /// <summary>Puts one image (784 grey levels 0..255) at row <paramref name="row"/> of the input batch.</summary>
+    public void LoadImage(int row, ReadOnlySpan<byte> pixels, int label = 0)
+    {
+        CheckBatchSize(row + 1);
+        RequireInputSize();
+        if (pixels.Length != MnistSample.PixelCount)
+        {
+            throw new ArgumentException($"An image has {MnistSample.PixelCount} pixels; {pixels.Length} given.");
+        }
+
+        ScalePixels(pixels, _activations[0].Span.Slice(row * MnistSample.PixelCount, MnistSample.PixelCount));
+        _labels[row] = (byte)label;
+    }
+
+    /// <summary>Loads raw input rows (batch x inputs, already scaled) and labels; for networks of any input size.</summary>
+    internal void LoadInputs(ReadOnlySpan<float> inputs, ReadOnlySpan<byte> labels)
+    {
+        CheckBatchSize(labels.Length);
+        inputs.CopyTo(_activations[0].Span);
+        labels.CopyTo(_labels);
+    }
+
+    /// <summary>
+    /// Runs the loaded batch through the network, leaving the probabilities in the last activation buffer.
+    /// Returns the summed cross-entropy over the batch when <paramref name="withLoss"/>, else 0.
+    /// </summary>
+    public double Forward(int batchSize, bool withLoss)
+    {
+        CheckBatchSize(batchSize);
+
+        IReadOnlyList<DenseLayer> layers = _network.Layers;
+        for (int l = 0; l < layers.Count; l++)
+        {
+            DenseLayer layer = layers[l];
+            Span<float> output = _activations[l + 1].Span[..(batchSize * layer.Outputs)];
+
+            Gemm.MultiplyNN(_activations[l].Span, layer.Weights.Span, output, batchSize, layer.Inputs, layer.Outputs);
+            Bias.Add(output, layer.Biases.Span, batchSize, layer.Outputs);
+            if (layer.Activation is { } activation)
+            {
+                Activations.Forward(output, activation);
+            }
+        }
+
+        ReadOnlySpan<byte> labels = withLoss ? _labels.AsSpan(0, batchSize) : default;
+        return SoftmaxCrossEntropy.Forward(_activations[^1].Span, labels, batchSize, _network.OutputSize);
+    }
+
+    /// <summary>
+    /// Backpropagates the mean loss of the last forward pass (which must have had labels), filling the weight and
+    /// bias gradients of every layer.
+    /// </summary>
+    public void Backward(int batchSize)
+    {
+        CheckBatchSize(batchSize);
+        if (!CanTrain)
+        {
+            throw new InvalidOperationException("This workspace was created for prediction only.");
+        }
+
+        IReadOnlyList<DenseLayer> layers = _network.Layers;
+        int last = layers.Count - 1;
+        SoftmaxCrossEntropy.Backward(_activations[^1].Span, _labels.AsSpan(0, batchSize), _deltas[last].Span,
+            batchSize, _network.OutputSize, 1f / batchSize);
+
+        for (int l = last; l >= 0; l--)
+        {
+            DenseLayer layer = layers[l];
+            Span<float> delta = _deltas[l].Span[..(batchSize * layer.Outputs)];
+
+            Gemm.MultiplyTN(_activations[l].Span, delta, _weightGradients[l].Span,
+                layer.Inputs, batchSize, layer.Outputs);
+            Bias.Gradient(delta, _biasGradients[l].Span, batchSize, layer.Outputs);
+            if (l == 0)
+            {
+                break;
+            }
+
+            // The gradient reaching the layer below passes back through that layer's activation.
+            Span<float> below = _deltas[l - 1].Span[..(batchSize * layer.Inputs)];
+            Gemm.MultiplyNT(delta, layer.Weights.Span, below, batchSize, layer.Outputs, layer.Inputs);
+            Activations.Backward(_activations[l].Span[..below.Length], below, layers[l - 1].Activation!.Value);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (AlignedBuffer buffer in _activations.Concat(_deltas).Concat(_weightGradients).Concat(_biasGradients))
+        {
+            buffer.Dispose();
+        }
+    }
+
+    private static void ScalePixels(ReadOnlySpan<byte> pixels, Span<float> destination)
+    {
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            destination[i] = pixels[i] * PixelScale;
+        }
+    }
+
+    private void CheckBatchSize(int batchSize)
+    {
+        if (batchSize < 0 || batchSize > Capacity)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize,
+                $"This workspace holds batches of 1 to {Capacity} images.");
+        }
+    }
+
+    private void RequireInputSize()
+    {
+        if (_network.InputSize != MnistSample.PixelCount)
+        {
+            throw new InvalidOperationException(
+                $"The network takes {_network.InputSize} inputs; MNIST images have {MnistSample.PixelCount}.");
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using MnistNet.Data;
+using MnistNet.Native;
+using MnistNet.Training;
+
+namespace MnistNet.Network;
+
+/// <summary>
+/// A multilayer perceptron for 10-way classification: dense layers with one hidden activation, and a softmax over
+/// the last layer's outputs. It carries the record of how it was trained, so a saved network explains itself.
+/// </summary>
+public sealed class NeuralNetwork : IDisposable
+{
+    private readonly DenseLayer[] _layers;
+    private readonly List<EpochRecord> _history = [];
+
+    /// <summary>Creates a network with freshly initialised weights (He for ReLU, Xavier otherwise).</summary>
+    /// <param name="layerSizes">Input size, hidden sizes, output size; e.g. 784, 128, 64, 10.</param>
+    public NeuralNetwork(IReadOnlyList<int> layerSizes, Activation activation, int seed)
+        : this(layerSizes, activation)
+    {
+        Seed = seed;
+        var random = new SeededRandom(seed);
+        foreach (DenseLayer layer in _layers)
+        {
+            layer.Initialize(random, activation);
+        }
+    }
+
+    /// <summary>Creates a network whose weights are all zero, to be filled from a file.</summary>
+    internal NeuralNetwork(IReadOnlyList<int> layerSizes, Activation activation)
+    {
+        ArgumentNullException.ThrowIfNull(layerSizes);
+        if (layerSizes.Count < 2)
+        {
+            throw new ArgumentException("A network needs at least an input size and an output size.",
+                nameof(layerSizes));
+        }
+
+        foreach (int size in layerSizes)
+        {
+            if (size < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(layerSizes), size, "Every layer needs at least 1 unit.");
+            }
+        }
+
+        Activation = activation;
+        _layers = new DenseLayer[layerSizes.Count - 1];
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            bool isOutput = l == _layers.Length - 1;
+            _layers[l] = new DenseLayer(layerSizes[l], layerSizes[l + 1], isOutput ? null : activation);
+        }
+    }
+
+    /// <summary>Creates the usual digit reader: 784 inputs, the given hidden layers, 10 outputs.</summary>
+    public static NeuralNetwork ForMnist(IReadOnlyList<int> hiddenLayers, Activation activation, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(hiddenLayers);
+        return new NeuralNetwork([MnistSample.PixelCount, .. hiddenLayers, MnistSample.ClassCount], activation, seed);
+    }
+
+    public IReadOnlyList<DenseLayer> Layers => _layers;
+
+    public Activation Activation { get; }
+
+    public int InputSize => _layers[0].Inputs;
+
+    public int OutputSize => _layers[^1].Outputs;
+
+    /// <summary>Sizes from input to output, e.g. 784, 128, 64, 10.</summary>
+    public IReadOnlyList<int> LayerSizes => [InputSize, .. _layers.Select(layer => layer.Outputs)];
+
+    /// <summary>The sizes joined by dashes, e.g. "784-128-64-10".</summary>
+    public string Architecture => string.Join("-", LayerSizes);
+
+    public int ParameterCount => _layers.Sum(layer => layer.ParameterCount);
+
+    /// <summary>The seed the weights were initialised from, when known.</summary>
+    public int? Seed { get; internal set; }
+
+    /// <summary>The settings of the most recent training run, or null for an untrained network.</summary>
+    public TrainingOptions? TrainedWith { get; internal set; }
+
+    /// <summary>One record per epoch trained, across all training runs, in order.</summary>
+    public IReadOnlyList<EpochRecord> History => _history;
+
+    public int EpochsTrained => _history.Count;
+
+    internal void AddEpoch(EpochRecord record) => _history.Add(record);
+
+    internal void ReplaceHistory(IEnumerable<EpochRecord> records)
+    {
+        _history.Clear();
+        _history.AddRange(records);
+    }
+
+    public override string ToString() => $"{Architecture} {Activation} network, {EpochsTrained} epochs trained";
+
+    public void Dispose()
+    {
+        foreach (DenseLayer layer in _layers)
+        {
+            layer.Dispose();
+        }
+    }
+}

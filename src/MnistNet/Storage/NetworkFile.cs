@@ -1,0 +1,277 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MnistNet.Data;
+using MnistNet.Native;
+using MnistNet.Network;
+using MnistNet.Training;
+
+namespace MnistNet.Storage;
+
+/// <summary>
+/// Saves and loads networks as versioned binary files (extension .mnn by convention). Layout, little-endian:
+/// <code>
+/// "MNISTNET"                   8 bytes, identifies the file
+/// format version               uint16 (this code writes and reads version 1)
+/// reserved                     uint16, 0
+/// layer size count S           int32, then S int32 sizes (input, hidden..., output)
+/// activation                   int32 (0 ReLU, 1 Sigmoid, 2 Tanh)
+/// metadata length M            int32, then M bytes of UTF-8 JSON: seed, training options, history
+/// parameters                   for each layer: weights (inputs x outputs, row-major) then biases, float32
+/// checksum                     uint64 XxHash64 of every byte before it
+/// </code>
+/// The checksum is verified before anything is parsed, so a truncated or damaged file is refused whole.
+/// </summary>
+public static class NetworkFile
+{
+    public const string Extension = ".mnn";
+    public const ushort FormatVersion = 1;
+
+    private static readonly byte[] Magic = "MNISTNET"u8.ToArray();
+    private const int ChecksumLength = sizeof(ulong);
+    private const int MaxLayerSize = 1 << 20;
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        Converters = { new JsonStringEnumConverter() },
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    /// <summary>
+    /// Writes the network to a temporary file beside <paramref name="path"/> and renames it into place, so an
+    /// interrupted save never leaves a half-written file under the real name.
+    /// </summary>
+    public static void Save(NeuralNetwork network, string path)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+
+        byte[] content = Serialize(network);
+        string fullPath = Path.GetFullPath(path);
+        string temporary = fullPath + $".{Guid.NewGuid():N}.tmp";
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+            {
+                stream.Write(content);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, fullPath, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary))
+            {
+                File.Delete(temporary);
+            }
+        }
+    }
+
+    /// <summary>Reads a network saved by <see cref="Save"/>; throws <see cref="MnistDataException"/> otherwise.</summary>
+    public static NeuralNetwork Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+
+        string fullPath = Path.GetFullPath(path);
+        if (!File.Exists(fullPath))
+        {
+            throw new FileNotFoundException($"There is no network file at {fullPath}.", fullPath);
+        }
+
+        return Deserialize(File.ReadAllBytes(fullPath), fullPath);
+    }
+
+    internal static byte[] Serialize(NeuralNetwork network)
+    {
+        var metadata = new NetworkMetadata(network.Seed, network.TrainedWith, [.. network.History]);
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(metadata, JsonOptions);
+
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(Magic);
+            writer.Write(FormatVersion);
+            writer.Write((ushort)0);
+            writer.Write(network.LayerSizes.Count);
+            foreach (int size in network.LayerSizes)
+            {
+                writer.Write(size);
+            }
+
+            writer.Write((int)network.Activation);
+            writer.Write(json.Length);
+            writer.Write(json);
+            foreach (DenseLayer layer in network.Layers)
+            {
+                writer.Write(MemoryMarshal.AsBytes<float>(layer.Weights.Span));
+                writer.Write(MemoryMarshal.AsBytes<float>(layer.Biases.Span));
+            }
+        }
+
+        // BinaryWriter is little-endian on every platform, and so is the checksum we append.
+        ulong checksum = XxHash64.HashToUInt64(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        Span<byte> trailer = stackalloc byte[ChecksumLength];
+        BinaryPrimitives.WriteUInt64LittleEndian(trailer, checksum);
+        buffer.Write(trailer);
+        return buffer.ToArray();
+    }
+
+    internal static NeuralNetwork Deserialize(ReadOnlySpan<byte> file, string path)
+    {
+        if (file.Length < Magic.Length || !file[..Magic.Length].SequenceEqual(Magic))
+        {
+            throw Problem(path, "magic number",
+                $"this is not a MnistNet network file: it should start with \"MNISTNET\" " +
+                $"(found {Describe(file[..Math.Min(file.Length, Magic.Length)])}).");
+        }
+
+        var reader = new SpanReader(file[..^Math.Min(file.Length, ChecksumLength)], path);
+        reader.Skip(Magic.Length);
+        ushort version = reader.UInt16("format version");
+        if (version != FormatVersion)
+        {
+            throw Problem(path, "format version",
+                $"the file has format version {version}; this MnistNet reads version {FormatVersion}. " +
+                "A newer MnistNet may have written it.");
+        }
+
+        VerifyChecksum(file, path);
+        reader.UInt16("reserved");
+
+        int sizeCount = reader.Int32("layer size count");
+        if (sizeCount is < 2 or > 64)
+        {
+            throw Problem(path, "layer size count", $"expected 2 to 64 layer sizes, found {sizeCount}.");
+        }
+
+        int[] sizes = new int[sizeCount];
+        for (int i = 0; i < sizeCount; i++)
+        {
+            sizes[i] = reader.Int32("layer size");
+            if (sizes[i] is < 1 or > MaxLayerSize)
+            {
+                throw Problem(path, "layer size", $"layer size {i} is {sizes[i]}, outside 1..{MaxLayerSize}.");
+            }
+        }
+
+        int activationCode = reader.Int32("activation");
+        if (!Enum.IsDefined(typeof(Activation), activationCode))
+        {
+            throw Problem(path, "activation", $"unknown activation code {activationCode}; expected 0, 1 or 2.");
+        }
+
+        int jsonLength = reader.Int32("metadata length");
+        NetworkMetadata metadata = ParseMetadata(reader.Bytes(jsonLength, "metadata"), path);
+
+        var network = new NeuralNetwork(sizes, (Activation)activationCode);
+        try
+        {
+            foreach (DenseLayer layer in network.Layers)
+            {
+                reader.Floats(layer.Weights.Span, "weights");
+                reader.Floats(layer.Biases.Span, "biases");
+            }
+
+            if (reader.Remaining != 0)
+            {
+                throw Problem(path, "parameters",
+                    $"{reader.Remaining} bytes follow the parameters of a {string.Join("-", sizes)} network.");
+            }
+
+            network.Seed = metadata.Seed;
+            network.TrainedWith = metadata.TrainedWith;
+            network.ReplaceHistory(metadata.History ?? []);
+            return network;
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
+    private static void VerifyChecksum(ReadOnlySpan<byte> file, string path)
+    {
+        if (file.Length < Magic.Length + 4 + ChecksumLength)
+        {
+            throw Problem(path, "checksum", $"the file is truncated: only {file.Length} bytes.");
+        }
+
+        ReadOnlySpan<byte> body = file[..^ChecksumLength];
+        ulong stored = BinaryPrimitives.ReadUInt64LittleEndian(file[^ChecksumLength..]);
+        ulong actual = XxHash64.HashToUInt64(body);
+        if (stored != actual)
+        {
+            throw Problem(path, "checksum",
+                $"the file is truncated or damaged: its checksum is {stored:x16} but its content hashes to " +
+                $"{actual:x16}. Save the network again or use another copy.");
+        }
+    }
+
+    private static NetworkMetadata ParseMetadata(ReadOnlySpan<byte> json, string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<NetworkMetadata>(json, JsonOptions)
+                ?? throw Problem(path, "metadata", "the metadata is empty.");
+        }
+        catch (JsonException error)
+        {
+            throw Problem(path, "metadata", $"the metadata is not valid: {error.Message}", error);
+        }
+    }
+
+    private static string Describe(ReadOnlySpan<byte> bytes) =>
+        bytes.IsEmpty ? "an empty file" : "bytes " + Convert.ToHexString(bytes);
+
+    private static MnistDataException Problem(string path, string field, string problem, Exception? inner = null) =>
+        new(path, null, field, problem, inner);
+
+    /// <summary>What the file records besides the weights.</summary>
+    internal sealed record NetworkMetadata(int? Seed, TrainingOptions? TrainedWith, List<EpochRecord>? History);
+
+    /// <summary>Reads fields in order, failing with the name of the field that ran past the end.</summary>
+    private ref struct SpanReader(ReadOnlySpan<byte> data, string path)
+    {
+        private readonly ReadOnlySpan<byte> _data = data;
+        private int _position;
+
+        public readonly int Remaining => _data.Length - _position;
+
+        public void Skip(int count) => Take(count, "header");
+
+        public ushort UInt16(string field) => BinaryPrimitives.ReadUInt16LittleEndian(Take(sizeof(ushort), field));
+
+        public int Int32(string field) => BinaryPrimitives.ReadInt32LittleEndian(Take(sizeof(int), field));
+
+        public ReadOnlySpan<byte> Bytes(int count, string field)
+        {
+            if (count < 0)
+            {
+                throw Problem(path, field, $"negative length {count}.");
+            }
+
+            return Take(count, field);
+        }
+
+        public void Floats(Span<float> destination, string field) =>
+            Take(destination.Length * sizeof(float), field).CopyTo(MemoryMarshal.AsBytes(destination));
+
+        private ReadOnlySpan<byte> Take(int count, string field)
+        {
+            if (count > Remaining)
+            {
+                throw Problem(path, field,
+                    $"the file ends early: {count} bytes needed at offset {_position}, {Remaining} left.");
+            }
+
+            ReadOnlySpan<byte> slice = _data.Slice(_position, count);
+            _position += count;
+            return slice;
+        }
+    }
+}

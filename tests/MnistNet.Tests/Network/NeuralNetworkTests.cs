@@ -1,0 +1,47 @@
+using MnistNet.Native;
+using MnistNet.Network;
+
+namespace MnistNet.Tests.Network;
+
+public class NeuralNetworkTests
+{
+    [Fact]
+    public void SeedNetworkHasTheExpectedShape()
+    {
+        using var network = NeuralNetwork.ForMnist([128, 64], Activation.ReLU, seed: 1);
+
+        Assert.Equal("784-128-64-10", network.Architecture);
+        Assert.Equal(784 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10, network.ParameterCount);
+        Assert.Equal(Activation.ReLU, network.Layers[0].Activation);
+        Assert.Null(network.Layers[2].Activation);
+    }
+
+    [Theory]
+    [InlineData(Activation.ReLU, 2.0)]
+    [InlineData(Activation.Sigmoid, 1.0)]
+    [InlineData(Activation.Tanh, 1.0)]
+    public void InitialWeightsHaveHeOrXavierVarianceAndZeroBiases(Activation activation, double gain)
+    {
+        using var network = NeuralNetwork.ForMnist([128, 64], activation, seed: 3);
+        DenseLayer first = network.Layers[0];
+        float[] weights = first.GetWeights();
+
+        double mean = weights.Average(w => (double)w);
+        double variance = weights.Average(w => (w - mean) * (w - mean));
+
+        Assert.InRange(mean, -0.002, 0.002);
+        Assert.InRange(variance / (gain / 784), 0.97, 1.03);
+        Assert.All(first.GetBiases(), bias => Assert.Equal(0f, bias));
+    }
+
+    [Fact]
+    public void SameSeedGivesSameWeightsAndOtherSeedDoesNot()
+    {
+        using var a = NeuralNetwork.ForMnist([16], Activation.ReLU, seed: 42);
+        using var b = NeuralNetwork.ForMnist([16], Activation.ReLU, seed: 42);
+        using var c = NeuralNetwork.ForMnist([16], Activation.ReLU, seed: 43);
+
+        Assert.Equal(a.Layers[0].GetWeights(), b.Layers[0].GetWeights());
+        Assert.NotEqual(a.Layers[0].GetWeights(), c.Layers[0].GetWeights());
+    }
+}
