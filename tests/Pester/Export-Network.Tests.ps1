@@ -1,0 +1,63 @@
+Set-StrictMode -Version Latest
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../../MnistNet.psd1') -Force
+    $mnist = Join-Path $PSScriptRoot '../../data/mnist'
+    $training = Import-MnistIdx -Path $mnist -Set Train -First 500 -AsDataset
+    $test = Import-MnistIdx -Path $mnist -Set Test -First 100 -AsDataset
+    $network = Start-NetworkTraining -Dataset $training -HiddenLayers 32 -Epochs 2 -Seed 3
+}
+
+Describe 'Export-Network and Import-Network' {
+    It 'round-trip a network with identical predictions and history' {
+        $path = Join-Path $TestDrive 'net.mnn'
+
+        $file = $network | Export-Network -Path $path -PassThru
+        $loaded = Import-Network -Path $path
+
+        $file.FullName | Should -Be $path
+        $loaded.Architecture | Should -Be '784-32-10'
+        $loaded.History.Loss | Should -Be $network.History.Loss
+        $before = Invoke-DigitPrediction -Network $network -Dataset $test
+        $after = Invoke-DigitPrediction -Network $loaded -Dataset $test
+        for ($i = 0; $i -lt 100; $i++) {
+            $after[$i].Probabilities | Should -Be $before[$i].Probabilities
+        }
+        Get-ChildItem $TestDrive -Filter '*.tmp' | Should -BeNullOrEmpty
+    }
+
+    It 'writes nothing with -WhatIf' {
+        $path = Join-Path $TestDrive 'whatif.mnn'
+
+        Export-Network -Network $network -Path $path -WhatIf
+
+        Test-Path $path | Should -BeFalse
+    }
+
+    It 'refuses a damaged file with InvalidNetworkFile and no network' {
+        $path = Join-Path $TestDrive 'damaged.mnn'
+        Export-Network -Network $network -Path $path
+        $bytes = [IO.File]::ReadAllBytes($path)
+        [IO.File]::WriteAllBytes($path, $bytes[0..($bytes.Length - 50)])
+
+        $loaded = Import-Network -Path $path -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        $loaded | Should -BeNullOrEmpty
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'InvalidNetworkFile,*'
+        $problems[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $problems[0].Exception.Message | Should -BeLike '*damaged.mnn*truncated or damaged*'
+    }
+
+    It 'refuses a file that is not a network' {
+        $path = Join-Path $TestDrive 'notes.txt'
+        Set-Content -Path $path -Value 'hello'
+
+        { Import-Network -Path $path -ErrorAction Stop } | Should -Throw -ExpectedMessage '*not a MnistNet network file*'
+    }
+
+    It 'reports a missing file as ObjectNotFound' {
+        Import-Network -Path (Join-Path $TestDrive 'none.mnn') -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        $problems[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+}

@@ -1,0 +1,89 @@
+Set-StrictMode -Version Latest
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../../MnistNet.psd1') -Force
+    $mnist = Join-Path $PSScriptRoot '../../data/mnist'
+    $training = Import-MnistIdx -Path $mnist -Set Train -First 2000 -AsDataset
+    $network = Start-NetworkTraining -Dataset $training -Epochs 4 -Seed 1
+}
+
+Describe 'Invoke-DigitPrediction' {
+    It 'emits one prediction per piped sample, in order, with the true label' {
+        $samples = Import-MnistIdx -Path $mnist -Set Test -First 700
+
+        $predictions = $samples | Invoke-DigitPrediction -Network $network
+
+        $predictions.Count | Should -Be 700
+        $predictions.ImageId | Should -Be (1..700)
+        $predictions[0].Label | Should -Be 7
+        $predictions | ForEach-Object {
+            $_.Digit | Should -BeIn (0..9)
+            $_.Probabilities.Count | Should -Be 10
+            $_.Confidence | Should -Be $_.Probabilities[$_.Digit]
+        }
+        ($predictions | Where-Object IsCorrect).Count / 700 | Should -BeGreaterThan 0.85
+    }
+
+    It 'gives the same probabilities for samples, a dataset and pixel arrays' {
+        $dataset = Import-MnistIdx -Path $mnist -Set Test -First 3 -AsDataset
+
+        $fromDataset = Invoke-DigitPrediction -Network $network -Dataset $dataset
+        $fromSamples = $dataset.AsSamples() | Invoke-DigitPrediction -Network $network
+        $fromPixels = Invoke-DigitPrediction -Network $network -Pixels ([int[]] $dataset.GetPixels(2).ToArray())
+
+        $fromSamples[2].Probabilities | Should -Be $fromDataset[2].Probabilities
+        $fromPixels.Probabilities | Should -Be $fromDataset[2].Probabilities
+        $fromPixels.ImageId | Should -Be 1
+        $fromPixels.Label | Should -BeNullOrEmpty
+    }
+
+    It 'refuses a pixel array of the wrong length' {
+        { Invoke-DigitPrediction -Network $network -Pixels (1..10) } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+    }
+
+    It 'writes a valid Kaggle submission file from the test layout' {
+        $submission = Join-Path $TestDrive 'submission.csv'
+
+        Import-MnistCsv (Join-Path $PSScriptRoot '../data/test-200.csv') | Invoke-DigitPrediction -Network $network |
+            Select-Object ImageId, @{ n = 'Label'; e = { $_.Digit } } | Export-Csv $submission
+
+        $lines = Get-Content $submission
+        $lines[0] | Should -Be '"ImageId","Label"'
+        $lines.Count | Should -Be 201
+        $rows = Import-Csv $submission
+        $rows.ImageId | Should -Be (1..200 | ForEach-Object { "$_" })
+        $rows | ForEach-Object { $_.Label | Should -Match '^[0-9]$' }
+    }
+}
+
+Describe 'Measure-NetworkAccuracy' {
+    It 'scores labelled data with accuracy, mean loss and a confusion matrix that add up' {
+        $test = Import-MnistIdx -Path $mnist -Set Test -First 1000 -AsDataset
+
+        $score = Measure-NetworkAccuracy -Network $network -Dataset $test
+        $predictions = Invoke-DigitPrediction -Network $network -Dataset $test
+
+        $score.Count | Should -Be 1000
+        $score.Correct | Should -Be ($predictions | Where-Object IsCorrect).Count
+        $score.Accuracy | Should -Be ($score.Correct / 1000)
+        $score.MeanLoss | Should -BeGreaterThan 0
+        $sum = 0
+        foreach ($cell in $score.ConfusionMatrix) { $sum += $cell }
+        $sum | Should -Be 1000
+    }
+
+    It 'accepts piped samples' {
+        $score = Import-MnistIdx -Path $mnist -Set Test -First 50 | Measure-NetworkAccuracy -Network $network
+
+        $score.Count | Should -Be 50
+    }
+
+    It 'reports unlabelled samples as errors' {
+        $unlabelled = Import-MnistCsv (Join-Path $PSScriptRoot '../data/test-200.csv') | Select-Object -First 2
+
+        $unlabelled | Measure-NetworkAccuracy -Network $network -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        $problems.Count | Should -Be 2
+        $problems[0].Exception.Message | Should -BeLike '*no label*'
+    }
+}
