@@ -140,7 +140,7 @@ public static class MnistCsvReader
         {
             -1 => "label",
             < MnistSample.PixelCount => PixelNames[pixel],
-            _ => $"column {index + 1}",
+            _ => $"after {PixelNames[^1]}",
         };
     }
 
@@ -303,9 +303,9 @@ public static class MnistCsvReader
                 while (_malformed.TryDequeue(out CsvMalformedRecord bad))
                 {
                     _dataLines++;
-                    Report(bad.LineNumber, null,
-                        $"expected plain integers separated by commas, found broken quoting ({bad.Reason}) " +
-                        $"in '{Shorten(bad.RawRecord)}'");
+                    (string? column, string text) = LocateQuote(bad.RawRecord);
+                    Report(bad.LineNumber, column,
+                        $"expected an integer, found broken quoting ({bad.Reason}) in '{text}'");
                 }
             }
             while (more && IsBlankRecord());
@@ -329,6 +329,22 @@ public static class MnistCsvReader
 
         private static string Shorten(string text) =>
             text.Length <= MaxQuotedLength ? text : text[..MaxQuotedLength] + "...";
+
+        /// <summary>The column of the first quote of a line, and the field text that starts there.</summary>
+        private (string? Column, string Text) LocateQuote(string line)
+        {
+            int quote = line.IndexOf('"');
+            if (quote < 0)
+            {
+                return (null, Shorten(line));
+            }
+
+            int fieldStart = line.LastIndexOf(',', quote) + 1;
+            int fieldEnd = line.IndexOf(',', quote);
+            string field = fieldEnd < 0 ? line[fieldStart..] : line[fieldStart..fieldEnd];
+            int index = line.AsSpan(0, quote).Count(',');
+            return (ColumnName(Labelled, index), Shorten(field));
+        }
 
         private MnistCsvLayout DetectLayout()
         {
@@ -404,7 +420,7 @@ public static class MnistCsvReader
 
             if (found > expected)
             {
-                throw Error(line, $"column {expected + 1}",
+                throw Error(line, ColumnName(labelled, expected),
                     $"unknown header: expected {expected} columns ({layout}), found {found}; " +
                     $"column {expected + 1} is {Show(_csv.GetSpan(expected))}");
             }
