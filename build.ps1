@@ -33,6 +33,10 @@ $ErrorActionPreference = 'Stop'
 $root = $PSScriptRoot
 $moduleBin = Join-Path $root 'module/bin'
 $pesterVersion = '5.7.1'
+if ($env:CI -or [Console]::IsOutputRedirected) {
+    # Logs read better without colour escape codes.
+    $PSStyle.OutputRendering = 'PlainText'
+}
 
 function Invoke-Dotnet {
     & dotnet @args
@@ -44,7 +48,7 @@ function Invoke-Dotnet {
 function Invoke-Build {
     Write-Host "Building MnistNet ($Configuration) into $moduleBin" -ForegroundColor Cyan
     Invoke-Dotnet build (Join-Path $root 'src/MnistNet.PowerShell/MnistNet.PowerShell.csproj') `
-        -c $Configuration -o $moduleBin --nologo -v quiet -clp:NoSummary
+        -c $Configuration -o $moduleBin --nologo -v quiet '-clp:NoSummary'
     $help = Join-Path $moduleBin 'en-US'
     New-Item -ItemType Directory -Force -Path $help | Out-Null
     Copy-Item (Join-Path $root 'module/en-US/*') $help -Force
