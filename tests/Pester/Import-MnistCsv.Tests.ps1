@@ -36,7 +36,7 @@ Describe 'Import-MnistCsv' {
             $dataset.Count | Should -Be 1000
             $dataset.HasLabels | Should -BeTrue
             $dataset.GetLabel(41) | Should -Be $samples[41].Label
-            [byte[]] $dataset.GetPixels(41).ToArray() | Should -Be $samples[41].Pixels
+            $dataset.GetSample(41).Pixels | Should -Be $samples[41].Pixels
         }
 
         It 'binds paths from Get-ChildItem' {
@@ -120,7 +120,7 @@ Describe 'Import-MnistCsv' {
 
         It 'reports <Name> as a bad file' -ForEach @(
             @{ Name = 'an empty file'; Lines = @(); Expected = '*empty*' }
-            @{ Name = 'a header with no rows'; Lines = @('HEADER'); Expected = '*no data rows*' }
+            @{ Name = 'a header with no rows'; Lines = @('HEADER'); Expected = '*header but no data*' }
             @{ Name = 'an unknown header'; Lines = @('digit,a,b', '1,2,3'); Expected = '*column*' }
         ) {
             $path = Join-Path $TestDrive 'file.csv'

@@ -29,7 +29,7 @@ Describe 'Invoke-DigitPrediction' {
 
         $fromDataset = Invoke-DigitPrediction -Network $network -Dataset $dataset
         $fromSamples = $dataset.AsSamples() | Invoke-DigitPrediction -Network $network
-        $fromPixels = Invoke-DigitPrediction -Network $network -Pixels ([int[]] $dataset.GetPixels(2).ToArray())
+        $fromPixels = Invoke-DigitPrediction -Network $network -Pixels ([int[]] $dataset.GetSample(2).Pixels)
 
         $fromSamples[2].Probabilities | Should -Be $fromDataset[2].Probabilities
         $fromPixels.Probabilities | Should -Be $fromDataset[2].Probabilities

@@ -34,9 +34,12 @@ Describe 'Start-NetworkTraining' {
     }
 
     It 'records validation results when asked to hold out data' {
-        $network = Start-NetworkTraining -Dataset $training -HiddenLayers 16 -Epochs 2 -ValidationSplit 0.2 -Seed 2
+        $network = Start-NetworkTraining -Dataset $training -HiddenLayers 16 -BatchSize 32 -Epochs 2 `
+            -ValidationSplit 0.2 -Seed 2
 
-        $network.History | ForEach-Object { $_.ValidationAccuracy | Should -BeGreaterThan 0.5 }
+        $network.History.Count | Should -Be 2
+        $network.History[-1].ValidationAccuracy | Should -BeGreaterThan 0.7
+        $network.History[-1].ValidationLoss | Should -BeLessThan $network.History[0].ValidationLoss
     }
 
     It 'validates on given data' {
