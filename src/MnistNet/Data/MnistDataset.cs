@@ -164,7 +164,8 @@ public sealed class MnistDatasetBuilder(string? source = null)
         {
             throw new ArgumentException(
                 $"Image {sample.ImageId} is {(labelled ? "labelled" : "unlabelled")} but the images before it are " +
-                $"{(labelled ? "not" : "")}; a dataset is either all labelled or all unlabelled.", nameof(sample));
+                $"{(labelled ? "not" : "labelled")}; a dataset is either all labelled or all unlabelled.",
+                nameof(sample));
         }
 
         if ((Count + 1) * MnistSample.PixelCount > _pixels.Length)
