@@ -63,7 +63,8 @@ internal static unsafe class ActivationsVector128
                     for (int i = 0; i < vectorEnd; i += Lanes)
                     {
                         // An exact 0 or 1 factor keeps inf · 0 = NaN as in the reference.
-                        Vector128<float> slope = Vector128.GreaterThan(Vector128.Load(a + i), Vector128<float>.Zero) & one;
+                        Vector128<float> positive = Vector128.GreaterThan(Vector128.Load(a + i), Vector128<float>.Zero);
+                        Vector128<float> slope = positive & one;
                         (Vector128.Load(g + i) * slope).Store(g + i);
                     }
 

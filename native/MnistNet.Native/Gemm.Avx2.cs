@@ -240,7 +240,9 @@ internal static unsafe class GemmAvx2
         Avx.Store(c + Lanes, acc1);
     }
 
-    /// <summary>C[1×width] = A[1×k] · B[k×width] for 1 ≤ width ≤ 8, masked like <see cref="Kernel4x8Masked"/>.</summary>
+    /// <summary>
+    /// C[1×width] = A[1×k] · B[k×width] for 1 ≤ width ≤ 8, masked like <see cref="Kernel4x8Masked"/>.
+    /// </summary>
     private static void Kernel1x8Masked(float* a, nint depthStride, float* b, nint ldb, float* c, int k, int width,
         bool accumulate)
     {

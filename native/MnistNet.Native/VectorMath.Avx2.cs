@@ -53,7 +53,9 @@ internal static class VectorMathAvx2
         return Avx.AndNot(underflow, result);
     }
 
-    /// <summary>1 / (1 + e^-z), from e = e^-|z| so the exponential never overflows: z ≥ 0 gives 1/(1+e), else e/(1+e).</summary>
+    /// <summary>
+    /// 1 / (1 + e^-z), from e = e^-|z| so the exponential never overflows: z ≥ 0 gives 1/(1+e), else e/(1+e).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Sigmoid(Vector256<float> z)
     {

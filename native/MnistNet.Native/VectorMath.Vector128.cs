@@ -54,7 +54,9 @@ internal static class VectorMathVector128
         return Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(z, Vector128<float>.Zero), positive, negative);
     }
 
-    /// <summary>tanh(z), series below |z| = 0.25 and (1 - e)/(1 + e) above; see <see cref="VectorMathAvx2.Tanh"/>.</summary>
+    /// <summary>
+    /// tanh(z), the series below |z| = 0.25 and (1 - e)/(1 + e) above; see <see cref="VectorMathAvx2.Tanh"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Tanh(Vector128<float> z)
     {

@@ -2,17 +2,14 @@ namespace MnistNet.Native.Tests;
 
 public class BiasTests
 {
-    public static TheoryData<KernelPath, int, int> PathsAndShapes()
+    public static TheoryData<int, int> Shapes()
     {
-        var data = new TheoryData<KernelPath, int, int>();
-        foreach (KernelPath path in TestData.FastPaths)
+        var data = new TheoryData<int, int>();
+        foreach (int rows in new[] { 0, 1, 3, 17, 128 })
         {
-            foreach (int rows in new[] { 0, 1, 3, 17, 128 })
+            foreach (int cols in new[] { 1, 3, 7, 8, 9, 17, 33, 64, 127, 128 })
             {
-                foreach (int cols in new[] { 1, 3, 7, 8, 9, 17, 33, 64, 127, 128 })
-                {
-                    data.Add(path, rows, cols);
-                }
+                data.Add(rows, cols);
             }
         }
 
@@ -52,26 +49,30 @@ public class BiasTests
     }
 
     [Theory]
-    [MemberData(nameof(PathsAndShapes))]
-    public void FastPathsMatchScalarExactly(KernelPath path, int rows, int cols)
+    [MemberData(nameof(Shapes))]
+    public void FastPathsMatchScalarExactly(int rows, int cols)
     {
         float[] values = TestData.Random(rows * cols, rows * 1000 + cols);
         float[] bias = TestData.Random(cols, cols);
-
         float[] expected = (float[])values.Clone();
         Bias.Add(expected, bias, rows, cols, KernelPath.Scalar);
-        float[] actual = (float[])values.Clone();
-        Bias.Add(actual, bias, rows, cols, path);
-        Assert.Equal(expected, actual);
 
         // One spare element past cols must stay untouched by Gradient.
         float[] expectedSums = new float[cols + 1];
         expectedSums[cols] = 42f;
         Bias.Gradient(values, expectedSums, rows, cols, KernelPath.Scalar);
-        float[] actualSums = TestData.Random(cols + 1, 7);
-        actualSums[cols] = 42f;
-        Bias.Gradient(values, actualSums, rows, cols, path);
-        Assert.Equal(expectedSums, actualSums);
+
+        foreach (KernelPath path in TestData.FastPaths)
+        {
+            float[] actual = (float[])values.Clone();
+            Bias.Add(actual, bias, rows, cols, path);
+            Assert.Equal(expected, actual);
+
+            float[] actualSums = TestData.Random(cols + 1, 7);
+            actualSums[cols] = 42f;
+            Bias.Gradient(values, actualSums, rows, cols, path);
+            Assert.Equal(expectedSums, actualSums);
+        }
     }
 
     [Fact]

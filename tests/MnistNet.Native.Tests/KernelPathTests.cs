@@ -48,4 +48,20 @@ public class KernelPathTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Activations.Forward(new float[1], Activation.ReLU,
             (KernelPath)42));
     }
+
+    [Fact]
+    public void DefaultOverloadsUseTheActivePath()
+    {
+        // Run the suite with MNISTNET_KERNELS set to each path and this checks the override reaches the kernels.
+        Assert.Equal(KernelSelector.Choose(Environment.GetEnvironmentVariable(KernelSelector.OverrideVariable)),
+            KernelSelector.Active);
+
+        float[] a = TestData.Random(7 * 33, 1);
+        float[] b = TestData.Random(33 * 5, 2);
+        float[] viaDefault = new float[35];
+        float[] viaActive = new float[35];
+        Gemm.MultiplyNN(a, b, viaDefault, 7, 33, 5);
+        Gemm.MultiplyNN(a, b, viaActive, 7, 33, 5, false, KernelSelector.Active);
+        Assert.Equal(viaActive, viaDefault);
+    }
 }

@@ -2,17 +2,14 @@ namespace MnistNet.Native.Tests;
 
 public class SoftmaxCrossEntropyTests
 {
-    public static TheoryData<KernelPath, int, int> PathsAndShapes()
+    public static TheoryData<int, int> Shapes()
     {
-        var data = new TheoryData<KernelPath, int, int>();
-        foreach (KernelPath path in TestData.FastPaths)
+        var data = new TheoryData<int, int>();
+        foreach (int rows in new[] { 0, 1, 5, 64 })
         {
-            foreach (int rows in new[] { 0, 1, 5, 64 })
+            foreach (int classes in new[] { 1, 2, 3, 4, 8, 10, 17 })
             {
-                foreach (int classes in new[] { 1, 2, 3, 4, 8, 10, 17 })
-                {
-                    data.Add(path, rows, classes);
-                }
+                data.Add(rows, classes);
             }
         }
 
@@ -90,24 +87,28 @@ public class SoftmaxCrossEntropyTests
     }
 
     [Theory]
-    [MemberData(nameof(PathsAndShapes))]
-    public void FastPathsMatchScalar(KernelPath path, int rows, int classes)
+    [MemberData(nameof(Shapes))]
+    public void FastPathsMatchScalar(int rows, int classes)
     {
         float[] logits = TestData.Random(rows * classes, rows * 100 + classes, -8f, 8f);
         byte[] labels = Enumerable.Range(0, rows).Select(r => (byte)(r * 7 % classes)).ToArray();
-
         float[] expected = (float[])logits.Clone();
         double expectedLoss = SoftmaxCrossEntropy.Forward(expected, labels, rows, classes, KernelPath.Scalar);
-        float[] actual = (float[])logits.Clone();
-        double actualLoss = SoftmaxCrossEntropy.Forward(actual, labels, rows, classes, path);
-        TestData.AssertClose(expected, actual, 1e-6, $"softmax {path}");
-        Assert.Equal(expectedLoss, actualLoss, 1e-5 * (1 + Math.Abs(expectedLoss)));
-
         float[] expectedGradient = new float[rows * classes];
         SoftmaxCrossEntropy.Backward(expected, labels, expectedGradient, rows, classes, 1f / 3, KernelPath.Scalar);
-        float[] actualGradient = new float[rows * classes];
-        SoftmaxCrossEntropy.Backward(expected, labels, actualGradient, rows, classes, 1f / 3, path);
-        Assert.Equal(expectedGradient, actualGradient);
+
+        foreach (KernelPath path in TestData.FastPaths)
+        {
+            float[] actual = (float[])logits.Clone();
+            double actualLoss = SoftmaxCrossEntropy.Forward(actual, labels, rows, classes, path);
+            TestData.AssertClose(expected, actual, 1e-6, $"softmax {path}");
+            Assert.Equal(expectedLoss, actualLoss, 1e-5 * (1 + Math.Abs(expectedLoss)));
+
+            // Backward is the same float operations on every path, so it must agree bit for bit.
+            float[] actualGradient = new float[rows * classes];
+            SoftmaxCrossEntropy.Backward(expected, labels, actualGradient, rows, classes, 1f / 3, path);
+            Assert.Equal(expectedGradient, actualGradient);
+        }
     }
 
     [Fact]

@@ -52,9 +52,11 @@ internal static class TestData
         for (int i = 0; i < expected.Length; i++)
         {
             double tolerance = relative * (1 + Math.Abs(expected[i]));
-            if (!(Math.Abs(expected[i] - actual[i]) <= tolerance) && !(float.IsNaN(expected[i]) && float.IsNaN(actual[i])))
+            bool bothNaN = float.IsNaN(expected[i]) && float.IsNaN(actual[i]);
+            if (!(Math.Abs(expected[i] - actual[i]) <= tolerance) && !bothNaN)
             {
-                Assert.Fail($"{what}: element {i} is {actual[i]:R}, expected {expected[i]:R} (tolerance {tolerance:G3}).");
+                Assert.Fail(
+                    $"{what}: element {i} is {actual[i]:R}, expected {expected[i]:R} (tolerance {tolerance:G3}).");
             }
         }
     }
