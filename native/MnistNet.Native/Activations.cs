@@ -12,7 +12,20 @@ public static class Activations
 
     /// <inheritdoc cref="Forward(Span{float}, Activation)"/>
     public static void Forward(Span<float> values, Activation activation, KernelPath path)
-        => ActivationsScalar.Forward(values, activation);
+    {
+        switch (KernelSelector.Require(path))
+        {
+            case KernelPath.Avx2:
+                ActivationsAvx2.Forward(values, activation);
+                break;
+            case KernelPath.Vector128:
+                ActivationsVector128.Forward(values, activation);
+                break;
+            default:
+                ActivationsScalar.Forward(values, activation);
+                break;
+        }
+    }
 
     /// <summary>gradient[i] *= f'(z[i]), given activated[i] = f(z[i]).</summary>
     public static void Backward(ReadOnlySpan<float> activated, Span<float> gradient, Activation activation)
@@ -28,7 +41,18 @@ public static class Activations
                 $"activated has {activated.Length} elements but gradient has {gradient.Length}.");
         }
 
-        ActivationsScalar.Backward(activated, gradient, activation);
+        switch (KernelSelector.Require(path))
+        {
+            case KernelPath.Avx2:
+                ActivationsAvx2.Backward(activated, gradient, activation);
+                break;
+            case KernelPath.Vector128:
+                ActivationsVector128.Backward(activated, gradient, activation);
+                break;
+            default:
+                ActivationsScalar.Backward(activated, gradient, activation);
+                break;
+        }
     }
 }
 

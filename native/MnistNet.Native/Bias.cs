@@ -11,7 +11,18 @@ public static class Bias
     public static void Add(Span<float> values, ReadOnlySpan<float> bias, int rows, int cols, KernelPath path)
     {
         Validate(values.Length, bias.Length, rows, cols);
-        BiasScalar.Add(values, bias, rows, cols);
+        switch (KernelSelector.Require(path))
+        {
+            case KernelPath.Avx2:
+                BiasAvx2.Add(values, bias, rows, cols);
+                break;
+            case KernelPath.Vector128:
+                BiasVector128.Add(values, bias, rows, cols);
+                break;
+            default:
+                BiasScalar.Add(values, bias, rows, cols);
+                break;
+        }
     }
 
     /// <summary>biasGradient[c] = Σ over rows r of gradient[r, c]; rows are added in ascending order.</summary>
@@ -23,7 +34,18 @@ public static class Bias
         KernelPath path)
     {
         Validate(gradient.Length, biasGradient.Length, rows, cols);
-        BiasScalar.Gradient(gradient, biasGradient, rows, cols);
+        switch (KernelSelector.Require(path))
+        {
+            case KernelPath.Avx2:
+                BiasAvx2.Gradient(gradient, biasGradient, rows, cols);
+                break;
+            case KernelPath.Vector128:
+                BiasVector128.Gradient(gradient, biasGradient, rows, cols);
+                break;
+            default:
+                BiasScalar.Gradient(gradient, biasGradient, rows, cols);
+                break;
+        }
     }
 
     private static void Validate(int matrixLength, int biasLength, int rows, int cols)

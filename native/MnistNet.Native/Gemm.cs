@@ -9,8 +9,10 @@ namespace MnistNet.Native;
 /// <item>Input gradient, dX = dZ·Wᵀ: <see cref="MultiplyNT"/> with A m x k and B n x k.</item>
 /// <item>Weight gradient, dW = Xᵀ·dZ: <see cref="MultiplyTN"/> with A k x m and B k x n.</item>
 /// </list>
-/// With <c>accumulate</c> the product is added to C; otherwise C is overwritten. Each path sums over k in
-/// ascending order for every element, so results do not depend on how the work is split between threads.
+/// With <c>accumulate</c> the product is added to C; otherwise C is overwritten. Scalar, NN and TN sum over k in
+/// ascending order for every element; the vector NT paths keep one partial sum per lane and combine the lanes in a
+/// fixed order. Either way a path's result does not depend on how the work is split between threads, but the
+/// paths can differ from each other in the last bits (fused multiply-add, lane order).
 /// </summary>
 public static class Gemm
 {
@@ -24,7 +26,18 @@ public static class Gemm
         int m, int k, int n, bool accumulate, KernelPath path)
     {
         Validate(a, b, c, m, k, n, (long)m * k, (long)k * n);
-        GemmScalar.MultiplyNN(a, b, c, m, k, n, accumulate);
+        switch (KernelSelector.Require(path))
+        {
+            case KernelPath.Avx2:
+                GemmAvx2.MultiplyNN(a, b, c, m, k, n, accumulate);
+                break;
+            case KernelPath.Vector128:
+                GemmVector128.MultiplyNN(a, b, c, m, k, n, accumulate);
+                break;
+            default:
+                GemmScalar.MultiplyNN(a, b, c, m, k, n, accumulate);
+                break;
+        }
     }
 
     /// <summary>C[m×n] = A[m×k] · B[n×k]ᵀ (plus C when accumulating).</summary>
@@ -37,7 +50,18 @@ public static class Gemm
         int m, int k, int n, bool accumulate, KernelPath path)
     {
         Validate(a, b, c, m, k, n, (long)m * k, (long)n * k);
-        GemmScalar.MultiplyNT(a, b, c, m, k, n, accumulate);
+        switch (KernelSelector.Require(path))
+        {
+            case KernelPath.Avx2:
+                GemmAvx2.MultiplyNT(a, b, c, m, k, n, accumulate);
+                break;
+            case KernelPath.Vector128:
+                GemmVector128.MultiplyNT(a, b, c, m, k, n, accumulate);
+                break;
+            default:
+                GemmScalar.MultiplyNT(a, b, c, m, k, n, accumulate);
+                break;
+        }
     }
 
     /// <summary>C[m×n] = A[k×m]ᵀ · B[k×n] (plus C when accumulating).</summary>
@@ -50,7 +74,18 @@ public static class Gemm
         int m, int k, int n, bool accumulate, KernelPath path)
     {
         Validate(a, b, c, m, k, n, (long)k * m, (long)k * n);
-        GemmScalar.MultiplyTN(a, b, c, m, k, n, accumulate);
+        switch (KernelSelector.Require(path))
+        {
+            case KernelPath.Avx2:
+                GemmAvx2.MultiplyTN(a, b, c, m, k, n, accumulate);
+                break;
+            case KernelPath.Vector128:
+                GemmVector128.MultiplyTN(a, b, c, m, k, n, accumulate);
+                break;
+            default:
+                GemmScalar.MultiplyTN(a, b, c, m, k, n, accumulate);
+                break;
+        }
     }
 
     private static void Validate(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,

@@ -35,6 +35,25 @@ public static class KernelSelector
         _ => false,
     };
 
+    /// <summary>
+    /// Returns the path if this processor can run it; otherwise throws, so that an explicit request for AVX2 on a
+    /// machine without it fails with a clear message instead of deep inside an intrinsic.
+    /// </summary>
+    internal static KernelPath Require(KernelPath path)
+    {
+        if (!Enum.IsDefined(path))
+        {
+            throw new ArgumentOutOfRangeException(nameof(path), path, "Not a kernel path.");
+        }
+
+        if (!IsSupported(path))
+        {
+            throw new PlatformNotSupportedException($"This processor cannot run the {path} kernels.");
+        }
+
+        return path;
+    }
+
     internal static KernelPath Choose(string? requested)
     {
         if (!string.IsNullOrWhiteSpace(requested))

@@ -17,7 +17,18 @@ public static class OptimizerKernels
     public static void SgdStep(Span<float> weights, ReadOnlySpan<float> gradient, float learningRate, KernelPath path)
     {
         RequireSameLength(weights.Length, gradient.Length);
-        OptimizerKernelsScalar.SgdStep(weights, gradient, learningRate);
+        switch (KernelSelector.Require(path))
+        {
+            case KernelPath.Avx2:
+                OptimizerKernelsAvx2.SgdStep(weights, gradient, learningRate);
+                break;
+            case KernelPath.Vector128:
+                OptimizerKernelsVector128.SgdStep(weights, gradient, learningRate);
+                break;
+            default:
+                OptimizerKernelsScalar.SgdStep(weights, gradient, learningRate);
+                break;
+        }
     }
 
     public static void MomentumStep(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> velocity,
@@ -28,7 +39,18 @@ public static class OptimizerKernels
         float learningRate, float momentum, KernelPath path)
     {
         RequireSameLength(weights.Length, gradient.Length, velocity.Length);
-        OptimizerKernelsScalar.MomentumStep(weights, gradient, velocity, learningRate, momentum);
+        switch (KernelSelector.Require(path))
+        {
+            case KernelPath.Avx2:
+                OptimizerKernelsAvx2.MomentumStep(weights, gradient, velocity, learningRate, momentum);
+                break;
+            case KernelPath.Vector128:
+                OptimizerKernelsVector128.MomentumStep(weights, gradient, velocity, learningRate, momentum);
+                break;
+            default:
+                OptimizerKernelsScalar.MomentumStep(weights, gradient, velocity, learningRate, momentum);
+                break;
+        }
     }
 
     public static void AdamStep(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> firstMoment,
@@ -42,8 +64,21 @@ public static class OptimizerKernels
     {
         RequireSameLength(weights.Length, gradient.Length, firstMoment.Length, secondMoment.Length);
         ArgumentOutOfRangeException.ThrowIfLessThan(step, 1);
-        OptimizerKernelsScalar.AdamStep(weights, gradient, firstMoment, secondMoment, learningRate, beta1, beta2,
-            epsilon, step);
+        switch (KernelSelector.Require(path))
+        {
+            case KernelPath.Avx2:
+                OptimizerKernelsAvx2.AdamStep(weights, gradient, firstMoment, secondMoment, learningRate, beta1,
+                    beta2, epsilon, step);
+                break;
+            case KernelPath.Vector128:
+                OptimizerKernelsVector128.AdamStep(weights, gradient, firstMoment, secondMoment, learningRate, beta1,
+                    beta2, epsilon, step);
+                break;
+            default:
+                OptimizerKernelsScalar.AdamStep(weights, gradient, firstMoment, secondMoment, learningRate, beta1,
+                    beta2, epsilon, step);
+                break;
+        }
     }
 
     private static void RequireSameLength(params ReadOnlySpan<int> lengths)
@@ -83,12 +118,26 @@ internal static class OptimizerKernelsScalar
     public static void AdamStep(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> firstMoment,
         Span<float> secondMoment, float learningRate, float beta1, float beta2, float epsilon, long step)
     {
-        // The bias corrections are folded into one step size so the loop does one division per element.
+        (float stepSize, float scaledEpsilon) = AdamScales(learningRate, beta1, beta2, epsilon, step);
+        AdamUpdate(weights, gradient, firstMoment, secondMoment, beta1, beta2, stepSize, scaledEpsilon);
+    }
+
+    /// <summary>
+    /// The bias corrections folded into one step size, so the loop does one division per element:
+    /// lr · m̂ / (sqrt(v̂) + ε) = stepSize · m / (sqrt(v) + scaledEpsilon). Shared by every path so that they agree.
+    /// </summary>
+    internal static (float StepSize, float ScaledEpsilon) AdamScales(float learningRate, float beta1, float beta2,
+        float epsilon, long step)
+    {
         float correction1 = 1f - MathF.Pow(beta1, step);
         float correction2 = 1f - MathF.Pow(beta2, step);
-        float stepSize = learningRate * MathF.Sqrt(correction2) / correction1;
-        float scaledEpsilon = epsilon * MathF.Sqrt(correction2);
+        return (learningRate * MathF.Sqrt(correction2) / correction1, epsilon * MathF.Sqrt(correction2));
+    }
 
+    /// <summary>The Adam update with the step size and epsilon of <see cref="AdamScales"/> already applied.</summary>
+    internal static void AdamUpdate(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> firstMoment,
+        Span<float> secondMoment, float beta1, float beta2, float stepSize, float scaledEpsilon)
+    {
         for (int i = 0; i < weights.Length; i++)
         {
             float g = gradient[i];

@@ -19,7 +19,12 @@ public static class SoftmaxCrossEntropy
     public static double Forward(Span<float> logits, ReadOnlySpan<byte> labels, int rows, int classes, KernelPath path)
     {
         Validate(logits.Length, labels, rows, classes, allowNoLabels: true);
-        return SoftmaxCrossEntropyScalar.Forward(logits, labels, rows, classes);
+        return KernelSelector.Require(path) switch
+        {
+            KernelPath.Avx2 => SoftmaxCrossEntropyAvx2.Forward(logits, labels, rows, classes),
+            KernelPath.Vector128 => SoftmaxCrossEntropyVector128.Forward(logits, labels, rows, classes),
+            _ => SoftmaxCrossEntropyScalar.Forward(logits, labels, rows, classes),
+        };
     }
 
     /// <summary>
@@ -40,7 +45,18 @@ public static class SoftmaxCrossEntropy
             throw new ArgumentException($"gradient has {gradient.Length} elements; {rows} x {classes} needed.");
         }
 
-        SoftmaxCrossEntropyScalar.Backward(probabilities, labels, gradient, rows, classes, scale);
+        switch (KernelSelector.Require(path))
+        {
+            case KernelPath.Avx2:
+                SoftmaxCrossEntropyAvx2.Backward(probabilities, labels, gradient, rows, classes, scale);
+                break;
+            case KernelPath.Vector128:
+                SoftmaxCrossEntropyVector128.Backward(probabilities, labels, gradient, rows, classes, scale);
+                break;
+            default:
+                SoftmaxCrossEntropyScalar.Backward(probabilities, labels, gradient, rows, classes, scale);
+                break;
+        }
     }
 
     private static void Validate(int length, ReadOnlySpan<byte> labels, int rows, int classes, bool allowNoLabels)
