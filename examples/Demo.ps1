@@ -5,11 +5,11 @@
 
 .DESCRIPTION
     Run through the build script, which builds the module first:  dotnet pwsh ./build.ps1 Demo
-    Settings: ReLU hidden layers, Adam with learning rate 0.001, batches of 128, 8 epochs, seed 1.
+    Settings: ReLU hidden layers, Adam with learning rate 0.001, batches of 128, 12 epochs, seed 1.
 #>
 [CmdletBinding()]
 param(
-    [int] $Epochs = 8,
+    [int] $Epochs = 12,
     [int] $Seed = 1,
     [string] $ModelPath = (Join-Path $PSScriptRoot 'output/seed-network.mnn')
 )
