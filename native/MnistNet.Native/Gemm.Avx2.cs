@@ -20,6 +20,12 @@ internal static unsafe class GemmAvx2
     private const int BlockRows = 4;
     private const int BlockCols = 2 * Lanes;
 
+    // 256 rows of a 16-column panel of B are 16 KB: a third of L1, leaving room for the A rows streaming past.
+    private const int DepthBlock = 256;
+
+    // A up to 1 MB (256 K floats) is taken to stay in L2 across the panel sweeps.
+    private const long L2Floats = 256 * 1024;
+
     /// <summary>C[m×n] = A[m×k] · B[k×n]; a(i, p) = A[i·k + p].</summary>
     public static void MultiplyNN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
         int m, int k, int n, bool accumulate)
@@ -67,7 +73,77 @@ internal static unsafe class GemmAvx2
             return;
         }
 
-        // Rows outer: the few rows of A a block reads stay in L1 while B streams past them from L2.
+        // Measured on the layer shapes: panels of B win when A is read along its rows (NN) and fits in L2, as in
+        // training batches; rows of A outer wins for TN and for large prediction batches, where sweeping A once
+        // per panel would cost more than streaming B.
+        if (depthStride == 1 && (long)m * k <= L2Floats)
+        {
+            MultiplyByPanels(a, rowStride, depthStride, b, c, m, k, n, accumulate);
+        }
+        else
+        {
+            MultiplyByRows(a, rowStride, depthStride, b, c, m, k, n, accumulate);
+        }
+    }
+
+    /// <summary>The strided product with 16-column panels of B outer and row blocks of A inner.</summary>
+    private static void MultiplyByPanels(float* a, nint rowStride, nint depthStride, float* b, float* c,
+        int m, int k, int n, bool accumulate)
+    {
+        // Depth blocks of DepthBlock rows of B, and within them 16-column panels of B (16 KB) that stay in L1
+        // while every row block of A passes over them. C goes back to memory between depth blocks, which is
+        // exact, so each element is still summed over k in ascending order.
+        int depthStart = 0;
+        do
+        {
+            int depth = Math.Min(DepthBlock, k - depthStart);
+            bool addToC = accumulate || depthStart > 0;
+            float* aDepth = a + depthStart * depthStride;
+            float* bDepth = b + (nint)depthStart * n;
+
+            int j = 0;
+            for (; j + BlockCols <= n; j += BlockCols)
+            {
+                int i = 0;
+                for (; i + BlockRows <= m; i += BlockRows)
+                {
+                    Kernel4x16(aDepth + i * rowStride, rowStride, depthStride, bDepth + j, n, c + (nint)i * n + j,
+                        depth, addToC);
+                }
+
+                for (; i < m; i++)
+                {
+                    Kernel1x16(aDepth + i * rowStride, depthStride, bDepth + j, n, c + (nint)i * n + j, depth,
+                        addToC);
+                }
+            }
+
+            for (; j < n; j += Lanes)
+            {
+                int width = Math.Min(Lanes, n - j);
+                int i = 0;
+                for (; i + BlockRows <= m; i += BlockRows)
+                {
+                    Kernel4x8Masked(aDepth + i * rowStride, rowStride, depthStride, bDepth + j, n,
+                        c + (nint)i * n + j, depth, width, addToC);
+                }
+
+                for (; i < m; i++)
+                {
+                    Kernel1x8Masked(aDepth + i * rowStride, depthStride, bDepth + j, n, c + (nint)i * n + j, depth,
+                        width, addToC);
+                }
+            }
+
+            depthStart += depth;
+        }
+        while (depthStart < k);
+    }
+
+    /// <summary>The strided product with row blocks of A outer: their few rows stay in L1 while B streams by.</summary>
+    private static void MultiplyByRows(float* a, nint rowStride, nint depthStride, float* b, float* c,
+        int m, int k, int n, bool accumulate)
+    {
         int i = 0;
         for (; i + BlockRows <= m; i += BlockRows)
         {

@@ -30,6 +30,9 @@ public class GemmTests
         data.Add(1, 785, 10);
         data.Add(128, 128, 64);
         data.Add(128, 64, 10);
+
+        // A of 400 x 700 is past the AVX2 kernel's L2 threshold, so NN takes its row-ordered loop as well.
+        data.Add(400, 700, 21);
         return data;
     }
 
