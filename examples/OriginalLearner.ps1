@@ -30,11 +30,11 @@ $mnist = Join-Path $root 'data/mnist'
 $rows = Import-MnistIdx -Path $mnist -Set Train -First 42000 -AsDataset
 $test = Import-MnistIdx -Path $mnist -Set Test -AsDataset
 
-function Show-Run([string] $Title, $Network) {
+function Show-Run([string] $Title, $Network, [int] $Every = 10) {
     Write-Host ''
     Write-Host $Title -ForegroundColor Cyan
     foreach ($epoch in $Network.History) {
-        if ($epoch.Epoch % 10 -eq 0 -or $epoch.Epoch -eq 1) {
+        if ($epoch.Epoch % $Every -eq 0 -or $epoch.Epoch -eq 1) {
             Write-Host ('Epoch {0}, Loss: {1}' -f $epoch.Epoch, $epoch.Loss.ToString('F4', [cultureinfo]::InvariantCulture))
         }
     }
@@ -56,4 +56,4 @@ $relu = Start-NetworkTraining @common -Activation ReLU -Optimizer Sgd -FullBatch
 Show-Run "2. ReLU, full batch, gradient descent (learning rate $LearningRate)" $relu
 
 $adam = Start-NetworkTraining @common -Activation ReLU -Optimizer Adam -BatchSize 128 -Epochs 3
-Show-Run '3. ReLU, mini-batches of 128, Adam' $adam
+Show-Run '3. ReLU, mini-batches of 128, Adam' $adam -Every 1
