@@ -49,9 +49,12 @@ function Invoke-Build {
     Write-Host "Building MnistNet ($Configuration) into $moduleBin" -ForegroundColor Cyan
     Invoke-Dotnet build (Join-Path $root 'src/MnistNet.PowerShell/MnistNet.PowerShell.csproj') `
         -c $Configuration -o $moduleBin --nologo -v quiet '-clp:NoSummary'
-    $help = Join-Path $moduleBin 'en-US'
-    New-Item -ItemType Directory -Force -Path $help | Out-Null
-    Copy-Item (Join-Path $root 'module/en-US/*') $help -Force
+    $helpSource = Join-Path $root 'module/en-US'
+    if (Test-Path -LiteralPath $helpSource) {
+        $help = Join-Path $moduleBin 'en-US'
+        New-Item -ItemType Directory -Force -Path $help | Out-Null
+        Copy-Item (Join-Path $helpSource '*') $help -Force
+    }
 }
 
 # PSGallery cannot be reached from our machines, so Pester comes from NuGet into the global package folder.
