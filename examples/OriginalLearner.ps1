@@ -18,7 +18,7 @@
 [CmdletBinding()]
 param(
     [int] $Epochs = 100,
-    [double] $LearningRate = 0.5
+    [double] $LearningRate = 0.1
 )
 
 Set-StrictMode -Version Latest
