@@ -24,7 +24,13 @@ public static class KernelSelector
     public const string OverrideVariable = "MNISTNET_KERNELS";
 
     /// <summary>The path that kernels called without an explicit path use.</summary>
-    public static KernelPath Active { get; } = Choose(Environment.GetEnvironmentVariable(OverrideVariable));
+    /// <remarks>
+    /// An invalid override throws its own clear error on every access, rather than once from a type initialiser
+    /// whose exception would hide the message and poison the type for the rest of the process.
+    /// </remarks>
+    public static KernelPath Active => _active ??= Choose(Environment.GetEnvironmentVariable(OverrideVariable));
+
+    private static KernelPath? _active;
 
     /// <summary>Whether this processor can run the given path.</summary>
     public static bool IsSupported(KernelPath path) => path switch

@@ -14,6 +14,8 @@ internal static class Errors
     public const string InvalidTrainingData = "InvalidTrainingData";
     public const string TrainingFailed = "TrainingFailed";
     public const string SaveFailed = "SaveFailed";
+    public const string FileExists = "FileExists";
+    public const string ConflictingParameters = "ConflictingParameters";
     public const string MixedInput = "MixedInput";
 
     public static ErrorRecord NotFound(FileNotFoundException error, string path) =>

@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Management.Automation;
 
 namespace MnistNet.PowerShell;
@@ -27,13 +28,19 @@ public abstract class MnistCmdlet : PSCmdlet
 
         try
         {
-            return GetResolvedProviderPathFromPSPath(path, out _);
+            Collection<string> matches = GetResolvedProviderPathFromPSPath(path, out _);
+            if (matches.Count > 0)
+            {
+                return matches;
+            }
         }
-        catch (ItemNotFoundException error)
+        catch (ItemNotFoundException)
         {
-            WriteError(Errors.NotFound(new FileNotFoundException(error.Message, path), path));
-            return [];
+            // Reported below, in the same words as a pattern that matched nothing.
         }
+
+        WriteError(Errors.NotFound(new FileNotFoundException($"No file matches '{path}'.", path), path));
+        return [];
     }
 
     /// <summary>Resolves a path to a file that is about to be written (it need not exist).</summary>

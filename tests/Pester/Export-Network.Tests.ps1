@@ -61,3 +61,41 @@ Describe 'Export-Network and Import-Network' {
         $problems[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
     }
 }
+
+Describe 'Export-Network and Import-Network paths' {
+    It 'loads a file whose name holds wildcard characters through -LiteralPath and Get-ChildItem' {
+        $folder = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'brackets')
+        $path = Join-Path $folder 'net[1].mnn'
+        Export-Network -Network $network -Path $path
+
+        (Import-Network -LiteralPath $path).Architecture | Should -Be '784-32-10'
+        (Get-ChildItem -LiteralPath $folder | Import-Network).Architecture | Should -Be '784-32-10'
+    }
+
+    It 'loads every file a wildcard matches and reports a pattern that matches nothing' {
+        $folder = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'many')
+        Export-Network -Network $network -Path (Join-Path $folder 'a.mnn')
+        Export-Network -Network $network -Path (Join-Path $folder 'b.mnn')
+
+        (Import-Network -Path (Join-Path $folder '*.mnn')).Count | Should -Be 2
+        Import-Network -Path (Join-Path $folder 'z*.mnn') -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'keeps an existing file with -NoClobber' {
+        $path = Join-Path $TestDrive 'kept.mnn'
+        Set-Content -Path $path -Value 'precious'
+
+        Export-Network -Network $network -Path $path -NoClobber -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        Get-Content $path | Should -Be 'precious'
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'FileExists,*'
+    }
+
+    It 'names the missing folder when it cannot save' {
+        $path = Join-Path $TestDrive 'no-such-folder/net.mnn'
+
+        { Export-Network -Network $network -Path $path -ErrorAction Stop } |
+            Should -Throw -ErrorId 'SaveFailed,*' -ExpectedMessage '*folder*no-such-folder*does not exist*'
+    }
+}

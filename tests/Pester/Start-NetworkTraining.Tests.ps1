@@ -74,6 +74,22 @@ Describe 'Start-NetworkTraining' {
         $network.History.Epoch | Should -Be 1, 2, 3
     }
 
+    It 'refuses -HiddenLayers together with a network to continue' {
+        $network = Start-NetworkTraining -Dataset $training -HiddenLayers 16 -Epochs 1 -Seed 5
+
+        { Start-NetworkTraining -Dataset $training -Network $network -HiddenLayers 8 -Epochs 1 } |
+            Should -Throw -ErrorId 'ConflictingParameters,*' -ExpectedMessage '*-HiddenLayers*784-16-10*'
+    }
+
+    It 'validates on samples given as any list' {
+        $list = [System.Collections.Generic.List[object]]::new()
+        Import-MnistIdx -Path $mnist -Set Test -First 50 | ForEach-Object { $list.Add($_) }
+
+        $network = Start-NetworkTraining -Dataset $training -HiddenLayers 16 -Epochs 1 -ValidationData $list -Seed 2
+
+        $network.History[0].ValidationAccuracy | Should -BeGreaterThan 0
+    }
+
     It 'refuses unlabelled data with a clear error' {
         $unlabelled = Import-MnistCsv -Path (Join-Path $PSScriptRoot '../data/test-200.csv') -AsDataset
 

@@ -17,6 +17,10 @@ public sealed class ExportNetworkCommand : MnistCmdlet
     [ValidateNotNull]
     public NeuralNetwork Network { get; set; } = null!;
 
+    /// <summary>Refuse to replace an existing file.</summary>
+    [Parameter]
+    public SwitchParameter NoClobber { get; set; }
+
     /// <summary>Emit the written file.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -26,6 +30,13 @@ public sealed class ExportNetworkCommand : MnistCmdlet
         string file = ResolveOutputPath(Path);
         if (!ShouldProcess(file, $"Save the {Network.Architecture} network"))
         {
+            return;
+        }
+
+        if (NoClobber && File.Exists(file))
+        {
+            WriteError(new ErrorRecord(new IOException($"The file '{file}' already exists and -NoClobber was given."),
+                Errors.FileExists, ErrorCategory.ResourceExists, file));
             return;
         }
 

@@ -5,27 +5,38 @@ using MnistNet.Storage;
 
 namespace MnistNet.PowerShell.Commands;
 
-/// <summary>Import-Network: loads a network saved by Export-Network.</summary>
-[Cmdlet(VerbsData.Import, "Network")]
+/// <summary>Import-Network: loads networks saved by Export-Network.</summary>
+[Cmdlet(VerbsData.Import, "Network", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(NeuralNetwork))]
 public sealed class ImportNetworkCommand : MnistCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "FullName")]
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
     [ValidateNotNullOrEmpty]
-    public string Path { get; set; } = "";
+    public string[] Path { get; set; } = [];
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
 
     protected override void ProcessRecord()
     {
-        foreach (string file in ResolveFiles(Path, literal: false))
+        bool literal = ParameterSetName == LiteralPathSet;
+        foreach (string path in literal ? LiteralPath : Path)
         {
-            try
+            foreach (string file in ResolveFiles(path, literal))
             {
-                WriteObject(NetworkFile.Load(file));
-            }
-            catch (MnistDataException error)
-            {
-                WriteError(Errors.BadData(error, Errors.InvalidNetworkFile));
+                try
+                {
+                    WriteObject(NetworkFile.Load(file));
+                }
+                catch (MnistDataException error)
+                {
+                    WriteError(Errors.BadData(error, Errors.InvalidNetworkFile));
+                }
             }
         }
     }

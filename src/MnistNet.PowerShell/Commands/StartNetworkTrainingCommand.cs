@@ -99,6 +99,19 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
         }
     }
 
+    protected override void BeginProcessing()
+    {
+        string[] shaping = [nameof(HiddenLayers), nameof(Activation)];
+        string? conflict = shaping.FirstOrDefault(MyInvocation.BoundParameters.ContainsKey);
+        if (Network is not null && conflict is not null)
+        {
+            ThrowTerminatingError(Errors.InvalidArgument(new ArgumentException(
+                $"-{conflict} shapes a new network, but -Network gives one to train further " +
+                $"({Network.Architecture}, {Network.Activation}); leave out -{conflict}."),
+                Errors.ConflictingParameters, Network));
+        }
+    }
+
     protected override void EndProcessing()
     {
         MnistDataset training = _dataset ?? _samples.Build();
@@ -144,15 +157,23 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
 
     protected override void StopProcessing() => _stop.Cancel();
 
-    private static MnistDataset? ToDataset(PSObject? data) => data?.BaseObject switch
+    private static MnistDataset? ToDataset(PSObject? data)
     {
-        null => null,
-        MnistDataset dataset => dataset,
-        MnistSample sample => MnistDataset.FromSamples([sample], "validation data"),
-        object[] items => MnistDataset.FromSamples(items.Select(AsSample), "validation data"),
-        var other => throw new ArgumentException(
-            $"-ValidationData takes a dataset or samples, not {other.GetType().Name}."),
-    };
+        switch (data?.BaseObject)
+        {
+            case null:
+                return null;
+            case MnistDataset dataset:
+                return dataset;
+            case MnistSample sample:
+                return MnistDataset.FromSamples([sample], "validation data");
+        }
+
+        System.Collections.IEnumerable items = LanguagePrimitives.GetEnumerable(data.BaseObject)
+            ?? throw new ArgumentException(
+                $"-ValidationData takes a dataset or samples, not {data.BaseObject.GetType().Name}.");
+        return MnistDataset.FromSamples(items.Cast<object>().Select(AsSample), "validation data");
+    }
 
     private static MnistSample AsSample(object item) => (item is PSObject wrapped ? wrapped.BaseObject : item) as
         MnistSample ?? throw new ArgumentException(

@@ -51,6 +51,13 @@ public static class NetworkFile
 
         byte[] content = Serialize(network);
         string fullPath = Path.GetFullPath(path);
+        string folder = Path.GetDirectoryName(fullPath)!;
+        if (!Directory.Exists(folder))
+        {
+            throw new DirectoryNotFoundException(
+                $"Cannot save the network to {fullPath}: the folder {folder} does not exist.");
+        }
+
         string temporary = fullPath + $".{Guid.NewGuid():N}.tmp";
         try
         {
