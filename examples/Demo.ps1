@@ -23,7 +23,9 @@ $clock = [System.Diagnostics.Stopwatch]::StartNew()
 $mnist = Join-Path $root 'data/mnist'
 $training = Import-MnistIdx -Path $mnist -Set Train -AsDataset
 $test = Import-MnistIdx -Path $mnist -Set Test -AsDataset
-Write-Host "Loaded $($training.Count) training and $($test.Count) test images in $($clock.Elapsed.TotalSeconds.ToString('F1')) s."
+$invariant = [cultureinfo]::InvariantCulture
+$loadSeconds = $clock.Elapsed.TotalSeconds.ToString('F1', $invariant)
+Write-Host "Loaded $($training.Count) training and $($test.Count) test images in $loadSeconds s."
 
 $network = Start-NetworkTraining -Dataset $training -HiddenLayers 128, 64 -Activation ReLU -Optimizer Adam `
     -LearningRate 0.001 -BatchSize 128 -Epochs $Epochs -Seed $Seed
@@ -43,6 +45,7 @@ Export-Network -Network $network -Path $ModelPath
 Write-Host "Saved the network to $ModelPath."
 
 $clock.Stop()
-$accuracy = $score.Accuracy.ToString('P2', [cultureinfo]::InvariantCulture)
+$accuracy = $score.Accuracy.ToString('P2', $invariant)
+$seconds = $clock.Elapsed.TotalSeconds.ToString('F1', $invariant)
 Write-Host ''
-Write-Host "MNIST test accuracy: $accuracy ($($score.Correct) of $($score.Count)); demo took $($clock.Elapsed.TotalSeconds.ToString('F1', [cultureinfo]::InvariantCulture)) s."
+Write-Host "MNIST test accuracy: $accuracy ($($score.Correct) of $($score.Count)); demo took $seconds s."

@@ -30,19 +30,21 @@ $mnist = Join-Path $root 'data/mnist'
 $rows = Import-MnistIdx -Path $mnist -Set Train -First 42000 -AsDataset
 $test = Import-MnistIdx -Path $mnist -Set Test -AsDataset
 
+$invariant = [cultureinfo]::InvariantCulture
+
 function Show-Run([string] $Title, $Network, [int] $Every = 10) {
     Write-Host ''
     Write-Host $Title -ForegroundColor Cyan
     foreach ($epoch in $Network.History) {
         if ($epoch.Epoch % $Every -eq 0 -or $epoch.Epoch -eq 1) {
-            Write-Host ('Epoch {0}, Loss: {1}' -f $epoch.Epoch, $epoch.Loss.ToString('F4', [cultureinfo]::InvariantCulture))
+            Write-Host ('Epoch {0}, Loss: {1}' -f $epoch.Epoch, $epoch.Loss.ToString('F4', $invariant))
         }
     }
 
     $score = Measure-NetworkAccuracy -Network $Network -Dataset $test
     $seconds = ($Network.History | Measure-Object -Property Seconds -Sum).Sum
-    Write-Host ('Test accuracy {0}, training took {1} s' -f $score.Accuracy.ToString('P2', [cultureinfo]::InvariantCulture),
-        $seconds.ToString('F1', [cultureinfo]::InvariantCulture))
+    Write-Host ('Test accuracy {0}, training took {1} s' -f $score.Accuracy.ToString('P2', $invariant),
+        $seconds.ToString('F1', $invariant))
 }
 
 $common = @{ Dataset = $rows; HiddenLayers = 128, 64; Seed = 1 }

@@ -88,7 +88,8 @@ public static class OptimizerKernels
             if (length != lengths[0])
             {
                 throw new ArgumentException(
-                    $"Parameter, gradient and state spans must have one length; got {string.Join(", ", lengths.ToArray())}.");
+                    "Parameter, gradient and state spans must have one length; got " +
+                    $"{string.Join(", ", lengths.ToArray())}.");
             }
         }
     }

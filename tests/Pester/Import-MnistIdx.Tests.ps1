@@ -41,6 +41,7 @@ Describe 'Import-MnistIdx' {
     }
 
     It 'reports a missing folder as ObjectNotFound' {
-        { Import-MnistIdx -Path (Join-Path $TestDrive 'nothing') -ErrorAction Stop } | Should -Throw -ErrorId 'FileNotFound,*'
+        { Import-MnistIdx -Path (Join-Path $TestDrive 'nothing') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'FileNotFound,*'
     }
 }

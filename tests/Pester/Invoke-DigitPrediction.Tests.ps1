@@ -38,7 +38,8 @@ Describe 'Invoke-DigitPrediction' {
     }
 
     It 'refuses a pixel array of the wrong length' {
-        { Invoke-DigitPrediction -Network $network -Pixels (1..10) } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+        { Invoke-DigitPrediction -Network $network -Pixels (1..10) } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError*'
     }
 
     It 'writes a valid Kaggle submission file from the test layout' {

@@ -16,13 +16,49 @@ Describe 'the MnistNet module' {
         $approved = (Get-Verb).Verb
         Get-Command -Module MnistNet | ForEach-Object { $_.Verb | Should -BeIn $approved }
     }
+}
 
-    It 'prints <Type> with its own table view' -ForEach @(
-        @{ Type = 'samples'; Make = { Import-MnistIdx -Path (Join-Path $PSScriptRoot '../../data/mnist') -Set Test -First 2 }; Header = 'ImageId' }
-        @{ Type = 'datasets'; Make = { Import-MnistIdx -Path (Join-Path $PSScriptRoot '../../data/mnist') -Set Test -First 2 -AsDataset }; Header = 'Labelled' }
+Describe 'default output' {
+    BeforeAll {
+        $mnist = Join-Path $PSScriptRoot '../../data/mnist'
+        $test = Import-MnistIdx -Path $mnist -Set Test -First 20 -AsDataset
+        $network = Start-NetworkTraining -Dataset $test -HiddenLayers 8 -Epochs 2 -ValidationSplit 0.25 -Seed 1
+    }
+
+    It 'prints <Type> as a table with their own columns' -ForEach @(
+        @{ Type = 'samples'; Make = { $test.AsSamples() }; Header = '^\s*ImageId\s+Label\s*$' }
+        @{ Type = 'datasets'; Make = { $test }; Header = '^\s*Count\s+Labelled\s+Source\s*$' }
+        @{ Type = 'predictions'; Make = { Invoke-DigitPrediction -Network $network -Dataset $test }
+            Header = '^\s*ImageId\s+Digit\s+Confidence\s+Label\s+Correct\s*$' }
+        @{ Type = 'networks'; Make = { $network }
+            Header = '^\s*Architecture\s+Activation\s+Parameters\s+Epochs\s+Loss\s+Accuracy\s+ValAccuracy\s*$' }
+        @{ Type = 'epochs'; Make = { $network.History }
+            Header = '^\s*Epoch\s+Loss\s+Accuracy\s+ValLoss\s+ValAccuracy\s+Seconds\s*$' }
     ) {
-        $text = & $Make | Out-String
+        $lines = (& $Make | Out-String) -split "`r?`n" | Where-Object { $_.Trim() }
 
-        $text | Should -Match $Header
+        $lines[0] | Should -Match $Header
+        $lines[1] | Should -Match '^[\s-]+$'
+    }
+
+    It 'prints a network row with its architecture and culture-invariant numbers' {
+        $before = [cultureinfo]::CurrentCulture
+        try {
+            [cultureinfo]::CurrentCulture = 'de-DE'
+            $row = ($network | Out-String) -split "`r?`n" | Where-Object { $_ -match '784-8-10' }
+        }
+        finally {
+            [cultureinfo]::CurrentCulture = $before
+        }
+
+        $row | Should -Match '784-8-10\s+ReLU\s+6370\s+2\s+\d\.\d{4}\s+\d+\.\d\d %'
+    }
+
+    It 'prints an evaluation as a list with the confusion matrix' {
+        $text = Measure-NetworkAccuracy -Network $network -Dataset $test | Out-String
+
+        $text | Should -Match 'Count\s+: 20'
+        $text | Should -Match 'Accuracy\s+: \d+\.\d\d %'
+        $text | Should -Match 'true\\pred\s+0\s+1\s+2'
     }
 }

@@ -24,14 +24,16 @@ public sealed class ShowDigitCommand : MnistCmdlet
         (byte[]? pixels, string caption) = InputObject.BaseObject switch
         {
             MnistSample sample => (sample.Pixels, Caption(sample.ImageId, sample.Label, null)),
-            DigitPrediction prediction => (prediction.Pixels, Caption(prediction.ImageId, prediction.Label, prediction)),
+            DigitPrediction prediction =>
+                (prediction.Pixels, Caption(prediction.ImageId, prediction.Label, prediction)),
             _ => (null, ""),
         };
 
         if (pixels is null)
         {
             WriteError(Errors.InvalidArgument(new ArgumentException(
-                $"Show-Digit draws samples and predictions that carry their image; got {InputObject.BaseObject.GetType().Name}."),
+                "Show-Digit draws samples and predictions that carry their image; " +
+                $"got {InputObject.BaseObject.GetType().Name}."),
                 Errors.InvalidPixels, InputObject));
             return;
         }

@@ -59,5 +59,6 @@ public sealed class EvaluationResult
     }
 
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"{Correct}/{Count} correct ({Accuracy:P2}), mean loss {MeanLoss:F4}");
+        string.Create(CultureInfo.InvariantCulture,
+            $"{Correct}/{Count} correct ({Accuracy:P2}), mean loss {MeanLoss:F4}");
 }

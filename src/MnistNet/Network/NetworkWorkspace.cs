@@ -111,7 +111,7 @@ public sealed class NetworkWorkspace : IDisposable
         _labels[row] = (byte)label;
     }
 
-    /// <summary>Loads raw input rows (batch x inputs, already scaled) and labels; for networks of any input size.</summary>
+    /// <summary>Loads raw input rows (batch x inputs, already scaled) and labels, for any input size.</summary>
     internal void LoadInputs(ReadOnlySpan<float> inputs, ReadOnlySpan<byte> labels)
     {
         CheckBatchSize(labels.Length);

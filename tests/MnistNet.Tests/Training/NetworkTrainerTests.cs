@@ -8,7 +8,8 @@ namespace MnistNet.Tests.Training;
 
 public class NetworkTrainerTests
 {
-    private static readonly TrainingOptions Small = new() { HiddenLayers = [32, 16], BatchSize = 32, Epochs = 3, Seed = 9 };
+    private static readonly TrainingOptions Small =
+        new() { HiddenLayers = [32, 16], BatchSize = 32, Epochs = 3, Seed = 9 };
 
     [Fact]
     public void LossFallsAndAccuracyRisesOnLearnableData()
