@@ -6,7 +6,7 @@ namespace MnistNet.Training;
 public sealed record TrainingOptions
 {
     /// <summary>Sizes of the hidden layers, input side first.</summary>
-    public IReadOnlyList<int> HiddenLayers { get; init; } = [128, 64];
+    public int[] HiddenLayers { get; init; } = [128, 64];
 
     public Activation Activation { get; init; } = Activation.ReLU;
 
