@@ -14,8 +14,11 @@ namespace MnistNet.Native;
 /// fixed order. Either way a path's result does not depend on how the work is split between threads, but the
 /// paths can differ from each other in the last bits (fused multiply-add, lane order).
 /// </summary>
-public static class Gemm
+public static unsafe class Gemm
 {
+    // Below six rows the packed kernels have no whole row block, and packing B costs more than it saves.
+    private const int PackedMinRows = 6;
+
     /// <summary>C[m×n] = A[m×k] · B[k×n] (plus C when accumulating).</summary>
     public static void MultiplyNN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
         int m, int k, int n, bool accumulate = false)
@@ -29,7 +32,7 @@ public static class Gemm
         switch (KernelSelector.Require(path))
         {
             case KernelPath.Avx2:
-                GemmAvx2.MultiplyNN(a, b, c, m, k, n, accumulate);
+                MultiplyNNAvx2(a, b, c, m, k, n, accumulate, default);
                 break;
             case KernelPath.Vector128:
                 GemmVector128.MultiplyNN(a, b, c, m, k, n, accumulate);
@@ -37,6 +40,74 @@ public static class Gemm
             default:
                 GemmScalar.MultiplyNN(a, b, c, m, k, n, accumulate);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// C[m×n] = f(A[m×k] · B[k×n] + bias[n]), the bias added to every row and f the activation (none when null):
+    /// a dense layer's forward step. The same bits as <see cref="MultiplyNN(ReadOnlySpan{float},
+    /// ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/> followed by <see cref="Bias.Add(Span{float},
+    /// ReadOnlySpan{float}, int, int)"/> and <see cref="Activations.Forward(Span{float}, Activation)"/>, but on
+    /// AVX2 the bias and ReLU are applied as each tile of C leaves the registers, saving two passes over C.
+    /// </summary>
+    public static void MultiplyNNBiasActivation(ReadOnlySpan<float> a, ReadOnlySpan<float> b,
+        ReadOnlySpan<float> bias, Span<float> c, int m, int k, int n, Activation? activation)
+        => MultiplyNNBiasActivation(a, b, bias, c, m, k, n, activation, KernelSelector.Active);
+
+    /// <inheritdoc cref="MultiplyNNBiasActivation(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float},
+    /// Span{float}, int, int, int, Activation?)"/>
+    public static void MultiplyNNBiasActivation(ReadOnlySpan<float> a, ReadOnlySpan<float> b,
+        ReadOnlySpan<float> bias, Span<float> c, int m, int k, int n, Activation? activation, KernelPath path)
+    {
+        Validate(a, b, c, m, k, n, (long)m * k, (long)k * n);
+        if (bias.Length < n)
+        {
+            throw new ArgumentException($"The bias has {bias.Length} elements; n={n} needs {n}.", nameof(bias));
+        }
+
+        if (activation is { } checkedActivation && !Enum.IsDefined(checkedActivation))
+        {
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, "Not an activation.");
+        }
+
+        if (KernelSelector.Require(path) == KernelPath.Avx2 && m >= PackedMinRows)
+        {
+            fixed (float* pBias = bias)
+            {
+                var epilogue = new GemmPackedAvx2.Epilogue { Bias = pBias, Relu = activation == Activation.ReLU };
+                MultiplyNNAvx2(a, b, c, m, k, n, false, epilogue);
+            }
+
+            if (activation is { } other && other != Activation.ReLU)
+            {
+                Activations.Forward(c[..(m * n)], other, path);
+            }
+
+            return;
+        }
+
+        MultiplyNN(a, b, c, m, k, n, false, path);
+        Bias.Add(c, bias, m, n, path);
+        if (activation is { } function)
+        {
+            Activations.Forward(c[..(m * n)], function, path);
+        }
+    }
+
+    private static void MultiplyNNAvx2(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
+        int m, int k, int n, bool accumulate, GemmPackedAvx2.Epilogue epilogue)
+    {
+        if (m < PackedMinRows)
+        {
+            GemmAvx2.MultiplyNN(a, b, c, m, k, n, accumulate);
+            return;
+        }
+
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        {
+            GemmPackedAvx2.Multiply(pa, k, 1, pb, transposedB: false, pc, m, k, n, accumulate, epilogue);
         }
     }
 
@@ -52,8 +123,17 @@ public static class Gemm
         Validate(a, b, c, m, k, n, (long)m * k, (long)n * k);
         switch (KernelSelector.Require(path))
         {
-            case KernelPath.Avx2:
+            case KernelPath.Avx2 when m < PackedMinRows:
                 GemmAvx2.MultiplyNT(a, b, c, m, k, n, accumulate);
+                break;
+            case KernelPath.Avx2:
+                fixed (float* pa = a)
+                fixed (float* pb = b)
+                fixed (float* pc = c)
+                {
+                    GemmPackedAvx2.Multiply(pa, k, 1, pb, transposedB: true, pc, m, k, n, accumulate, default);
+                }
+
                 break;
             case KernelPath.Vector128:
                 GemmVector128.MultiplyNT(a, b, c, m, k, n, accumulate);
@@ -76,8 +156,17 @@ public static class Gemm
         Validate(a, b, c, m, k, n, (long)k * m, (long)k * n);
         switch (KernelSelector.Require(path))
         {
-            case KernelPath.Avx2:
+            case KernelPath.Avx2 when m < PackedMinRows:
                 GemmAvx2.MultiplyTN(a, b, c, m, k, n, accumulate);
+                break;
+            case KernelPath.Avx2:
+                fixed (float* pa = a)
+                fixed (float* pb = b)
+                fixed (float* pc = c)
+                {
+                    GemmPackedAvx2.Multiply(pa, 1, m, pb, transposedB: false, pc, m, k, n, accumulate, default);
+                }
+
                 break;
             case KernelPath.Vector128:
                 GemmVector128.MultiplyTN(a, b, c, m, k, n, accumulate);

@@ -1,0 +1,500 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace MnistNet.Native;
+
+/// <summary>
+/// Matrix multiply on AVX2/FMA with B packed into contiguous 16-column panels and a 6 x 16 register-blocked
+/// micro-kernel (twelve 8-lane accumulators). A is read in place through a row stride and a depth stride, so NN,
+/// TN and NT differ only in those strides and in how B is packed: NT's packing is its transpose. The sum over k is
+/// cut into depth blocks whose partial results pass through C exactly, so every element of C is the same chain of
+/// fused multiply-adds, k ascending, from 0 (or from C when accumulating), whichever tile, edge kernel or thread
+/// computes it. That makes results bit-identical for any thread count, and NN and TN bit-identical to
+/// <see cref="GemmAvx2"/>.
+/// </summary>
+internal static unsafe class GemmPackedAvx2
+{
+    private const int Lanes = 8;
+    private const int Rows = 6;
+    private const int Cols = 2 * Lanes;
+
+    // A depth block of up to 512: six rows of A (12 KB) stay in L1 and a packed block of B for 128 columns
+    // (256 KB) in L2. Blocks are balanced (k = 784 gives two of 392) and depend on k alone, never on threads.
+    private const int MaxDepth = 512;
+
+    // Below this many multiply-adds the second thread's wake-up and the shared cache lines cost more than it saves.
+    private const long SplitThreshold = 256 * 1024;
+
+    /// <summary>How C's epilogue treats each finished element: plain, or with a bias and ReLU.</summary>
+    internal struct Epilogue
+    {
+        public float* Bias;
+        public bool Relu;
+    }
+
+    private struct Job
+    {
+        public float* A;
+        public nint RowStride;
+        public nint DepthStride;
+        public float* B;
+        public bool TransposedB;
+        public float* C;
+        public int M;
+        public int K;
+        public int N;
+        public bool Accumulate;
+        public Epilogue Epilogue;
+        public bool SplitRows;
+    }
+
+    /// <summary>
+    /// C[m×n] = op(A) · op(B) (+ C when accumulating), then + bias[j] and ReLU if the epilogue asks, where
+    /// op(A)(i, p) = a[i·rowStride + p·depthStride] and op(B)(p, j) = b[p·n + j], or b[j·k + p] when transposedB.
+    /// </summary>
+    public static void Multiply(float* a, nint rowStride, nint depthStride, float* b, bool transposedB, float* c,
+        int m, int k, int n, bool accumulate, Epilogue epilogue)
+    {
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+
+        int rowBlocks = (m + Rows - 1) / Rows;
+        int colPanels = (n + Cols - 1) / Cols;
+        var job = new Job
+        {
+            A = a,
+            RowStride = rowStride,
+            DepthStride = depthStride,
+            B = b,
+            TransposedB = transposedB,
+            C = c,
+            M = m,
+            K = k,
+            N = n,
+            Accumulate = accumulate,
+            Epilogue = epilogue,
+            SplitRows = n < m || colPanels < 2,
+        };
+
+        int maxParts = (long)m * k * n < SplitThreshold ? 1 : job.SplitRows ? rowBlocks : colPanels;
+        KernelThreads.Run(&RunPart, &job, maxParts);
+    }
+
+    /// <summary>Part <paramref name="part"/> of <paramref name="parts"/>: a fixed band of whole rows or panels.</summary>
+    private static void RunPart(void* context, int part, int parts)
+    {
+        ref Job job = ref Unsafe.AsRef<Job>(context);
+        int i0 = 0, i1 = job.M, j0 = 0, j1 = job.N;
+        if (job.SplitRows)
+        {
+            int blocks = (job.M + Rows - 1) / Rows;
+            i0 = Math.Min(job.M, blocks * part / parts * Rows);
+            i1 = Math.Min(job.M, blocks * (part + 1) / parts * Rows);
+        }
+        else
+        {
+            int panels = (job.N + Cols - 1) / Cols;
+            j0 = Math.Min(job.N, panels * part / parts * Cols);
+            j1 = Math.Min(job.N, panels * (part + 1) / parts * Cols);
+        }
+
+        if (i0 < i1 && j0 < j1)
+        {
+            MultiplyBlock(ref job, i0, i1, j0, j1);
+        }
+    }
+
+    /// <summary>Rows [i0, i1) and columns [j0, j1) of C, which start at a panel boundary.</summary>
+    private static void MultiplyBlock(ref Job job, int i0, int i1, int j0, int j1)
+    {
+        int k = job.K;
+        int n = job.N;
+        int panels = (j1 - j0 + Cols - 1) / Cols;
+        int depthBlocks = Math.Max(1, (k + MaxDepth - 1) / MaxDepth);
+        float* packed = PackBuffer.Get((long)panels * Cols * Math.Min(k, (k + depthBlocks - 1) / depthBlocks));
+
+        for (int block = 0; block < depthBlocks; block++)
+        {
+            int p0 = (int)((long)k * block / depthBlocks);
+            int p1 = (int)((long)k * (block + 1) / depthBlocks);
+            int depth = p1 - p0;
+            bool loadC = job.Accumulate || block > 0;
+            bool last = block == depthBlocks - 1;
+            float* bias = last ? job.Epilogue.Bias : null;
+            bool relu = last && job.Epilogue.Relu;
+
+            if (job.TransposedB)
+            {
+                PackTransposed(job.B, k, p0, depth, j0, j1, packed);
+            }
+            else
+            {
+                Pack(job.B, n, p0, depth, j0, j1, packed);
+            }
+
+            // Rows outer: six rows of A stay in L1 while the packed panels stream from L2, which suits TN, where
+            // those rows are columns of a row-major matrix and share cache lines.
+            float* aDepth = job.A + p0 * job.DepthStride;
+            for (int i = i0; i < i1; i += Rows)
+            {
+                int rows = Math.Min(Rows, i1 - i);
+                float* aRows = aDepth + i * job.RowStride;
+                float* cRows = job.C + (nint)i * n;
+                for (int q = 0; q < panels; q++)
+                {
+                    int j = j0 + q * Cols;
+                    int cols = Math.Min(Cols, j1 - j);
+                    float* panel = packed + (nint)q * depth * Cols;
+                    float* panelBias = bias == null ? null : bias + j;
+                    if (rows == Rows)
+                    {
+                        Kernel6x16(aRows, job.RowStride, job.DepthStride, panel, cRows + j, n, depth, cols, loadC,
+                            panelBias, relu);
+                    }
+                    else
+                    {
+                        for (int r = 0; r < rows; r++)
+                        {
+                            Kernel1x16(aRows + r * job.RowStride, job.DepthStride, panel, cRows + (nint)r * n + j,
+                                depth, cols, loadC, panelBias, relu);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs rows [p0, p0 + depth) and columns [j0, j1) of a row-major B (row stride n) into panels of
+    /// depth x 16, zero past j1, so the kernels always load whole vectors.
+    /// </summary>
+    private static void Pack(float* b, int n, int p0, int depth, int j0, int j1, float* packed)
+    {
+        for (int j = j0; j < j1; j += Cols)
+        {
+            int cols = j1 - j;
+            float* source = b + (nint)p0 * n + j;
+            float* end = packed + (nint)depth * Cols;
+            if (cols >= Cols)
+            {
+                for (; packed < end; packed += Cols, source += n)
+                {
+                    Avx.Store(packed, Avx.LoadVector256(source));
+                    Avx.Store(packed + Lanes, Avx.LoadVector256(source + Lanes));
+                }
+            }
+            else
+            {
+                Vector256<float> low = GemmAvx2.TailMask(Math.Min(cols, Lanes));
+                Vector256<float> high = cols > Lanes ? GemmAvx2.TailMask(cols - Lanes) : Vector256<float>.Zero;
+                for (; packed < end; packed += Cols, source += n)
+                {
+                    Avx.Store(packed, Avx.MaskLoad(source, low));
+                    Avx.Store(packed + Lanes, Avx.MaskLoad(source + Lanes, high));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs op(B)(p, j) = b[j·k + p] for p in [p0, p0 + depth) and j in [j0, j1) into depth x 16 panels, zero
+    /// past j1: a transpose, done in 8 x 8 register tiles where whole tiles fit and one element at a time elsewhere.
+    /// </summary>
+    private static void PackTransposed(float* b, int k, int p0, int depth, int j0, int j1, float* packed)
+    {
+        for (int j = j0; j < j1; j += Cols)
+        {
+            for (int half = 0; half < 2; half++)
+            {
+                int jh = j + half * Lanes;
+                int cols = Math.Clamp(j1 - jh, 0, Lanes);
+                float* target = packed + half * Lanes;
+                int p = 0;
+                if (cols == Lanes)
+                {
+                    float* source = b + (nint)jh * k + p0;
+                    for (; p + Lanes <= depth; p += Lanes)
+                    {
+                        Transpose8x8(source + p, k, target + (nint)p * Cols);
+                    }
+                }
+
+                for (; p < depth; p++)
+                {
+                    float* row = target + (nint)p * Cols;
+                    for (int c = 0; c < Lanes; c++)
+                    {
+                        row[c] = c < cols ? b[(nint)(jh + c) * k + p0 + p] : 0f;
+                    }
+                }
+            }
+
+            packed += (nint)depth * Cols;
+        }
+    }
+
+    /// <summary>target[r·16 + c] = source[c·stride + r] for r, c &lt; 8.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* source, nint stride, float* target)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(source);
+        Vector256<float> r1 = Avx.LoadVector256(source + stride);
+        Vector256<float> r2 = Avx.LoadVector256(source + 2 * stride);
+        Vector256<float> r3 = Avx.LoadVector256(source + 3 * stride);
+        Vector256<float> r4 = Avx.LoadVector256(source + 4 * stride);
+        Vector256<float> r5 = Avx.LoadVector256(source + 5 * stride);
+        Vector256<float> r6 = Avx.LoadVector256(source + 6 * stride);
+        Vector256<float> r7 = Avx.LoadVector256(source + 7 * stride);
+
+        // Interleave pairs of rows, then pairs of pairs: each 128-bit half then holds four rows of one column.
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1);
+        Vector256<float> t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3);
+        Vector256<float> t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5);
+        Vector256<float> t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7);
+        Vector256<float> t7 = Avx.UnpackHigh(r6, r7);
+
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44);
+        Vector256<float> u1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44);
+        Vector256<float> u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44);
+        Vector256<float> u5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44);
+        Vector256<float> u7 = Avx.Shuffle(t5, t7, 0xEE);
+
+        // Low halves carry columns 0-3 and high halves columns 4-7; join rows 0-3 with rows 4-7.
+        Avx.Store(target, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(target + Cols, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(target + 2 * Cols, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(target + 3 * Cols, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(target + 4 * Cols, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(target + 5 * Cols, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(target + 6 * Cols, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(target + 7 * Cols, Avx.Permute2x128(u3, u7, 0x31));
+    }
+
+    /// <summary>
+    /// C[6×cols] (row stride ldc) = op(A)[6×k] · P[k×16] restricted to the first cols ≤ 16 columns, starting
+    /// from C when loadC and from 0 otherwise, then + bias[c] and ReLU when given. P is a packed panel (16 floats
+    /// per step of k); op(A)(r, p) = a[r·rowStride + p·depthStride].
+    /// </summary>
+    private static void Kernel6x16(float* a, nint rowStride, nint depthStride, float* panel, float* c, nint ldc,
+        int k, int cols, bool loadC, float* bias, bool relu)
+    {
+        Vector256<float> maskLow = Vector256<float>.AllBitsSet, maskHigh = maskLow;
+        if (cols < Cols)
+        {
+            maskLow = GemmAvx2.TailMask(Math.Min(cols, Lanes));
+            maskHigh = cols > Lanes ? GemmAvx2.TailMask(cols - Lanes) : Vector256<float>.Zero;
+        }
+
+        float* c0 = c;
+        float* c1 = c0 + ldc;
+        float* c2 = c1 + ldc;
+        float* c3 = c2 + ldc;
+        float* c4 = c3 + ldc;
+        float* c5 = c4 + ldc;
+
+        Vector256<float> acc00, acc01, acc10, acc11, acc20, acc21, acc30, acc31, acc40, acc41, acc50, acc51;
+        if (loadC && cols == Cols)
+        {
+            acc00 = Avx.LoadVector256(c0);
+            acc01 = Avx.LoadVector256(c0 + Lanes);
+            acc10 = Avx.LoadVector256(c1);
+            acc11 = Avx.LoadVector256(c1 + Lanes);
+            acc20 = Avx.LoadVector256(c2);
+            acc21 = Avx.LoadVector256(c2 + Lanes);
+            acc30 = Avx.LoadVector256(c3);
+            acc31 = Avx.LoadVector256(c3 + Lanes);
+            acc40 = Avx.LoadVector256(c4);
+            acc41 = Avx.LoadVector256(c4 + Lanes);
+            acc50 = Avx.LoadVector256(c5);
+            acc51 = Avx.LoadVector256(c5 + Lanes);
+        }
+        else if (loadC)
+        {
+            acc00 = Avx.MaskLoad(c0, maskLow);
+            acc01 = Avx.MaskLoad(c0 + Lanes, maskHigh);
+            acc10 = Avx.MaskLoad(c1, maskLow);
+            acc11 = Avx.MaskLoad(c1 + Lanes, maskHigh);
+            acc20 = Avx.MaskLoad(c2, maskLow);
+            acc21 = Avx.MaskLoad(c2 + Lanes, maskHigh);
+            acc30 = Avx.MaskLoad(c3, maskLow);
+            acc31 = Avx.MaskLoad(c3 + Lanes, maskHigh);
+            acc40 = Avx.MaskLoad(c4, maskLow);
+            acc41 = Avx.MaskLoad(c4 + Lanes, maskHigh);
+            acc50 = Avx.MaskLoad(c5, maskLow);
+            acc51 = Avx.MaskLoad(c5 + Lanes, maskHigh);
+        }
+        else
+        {
+            acc00 = acc01 = acc10 = acc11 = acc20 = acc21 = Vector256<float>.Zero;
+            acc30 = acc31 = acc40 = acc41 = acc50 = acc51 = Vector256<float>.Zero;
+        }
+
+        float* a0 = a;
+        float* a1 = a0 + rowStride;
+        float* a2 = a1 + rowStride;
+        float* a3 = a2 + rowStride;
+        float* a4 = a3 + rowStride;
+        float* a5 = a4 + rowStride;
+        float* end = panel + (nint)k * Cols;
+        nint offset = 0;
+        for (float* bRow = panel; bRow < end; bRow += Cols)
+        {
+            Vector256<float> b0 = Avx.LoadAlignedVector256(bRow);
+            Vector256<float> b1 = Avx.LoadAlignedVector256(bRow + Lanes);
+
+            Vector256<float> x = Avx.BroadcastScalarToVector256(a0 + offset);
+            acc00 = Fma.MultiplyAdd(x, b0, acc00);
+            acc01 = Fma.MultiplyAdd(x, b1, acc01);
+
+            x = Avx.BroadcastScalarToVector256(a1 + offset);
+            acc10 = Fma.MultiplyAdd(x, b0, acc10);
+            acc11 = Fma.MultiplyAdd(x, b1, acc11);
+
+            x = Avx.BroadcastScalarToVector256(a2 + offset);
+            acc20 = Fma.MultiplyAdd(x, b0, acc20);
+            acc21 = Fma.MultiplyAdd(x, b1, acc21);
+
+            x = Avx.BroadcastScalarToVector256(a3 + offset);
+            acc30 = Fma.MultiplyAdd(x, b0, acc30);
+            acc31 = Fma.MultiplyAdd(x, b1, acc31);
+
+            x = Avx.BroadcastScalarToVector256(a4 + offset);
+            acc40 = Fma.MultiplyAdd(x, b0, acc40);
+            acc41 = Fma.MultiplyAdd(x, b1, acc41);
+
+            x = Avx.BroadcastScalarToVector256(a5 + offset);
+            acc50 = Fma.MultiplyAdd(x, b0, acc50);
+            acc51 = Fma.MultiplyAdd(x, b1, acc51);
+
+            offset += depthStride;
+        }
+
+        Vector256<float> bias0 = Vector256<float>.Zero, bias1 = bias0;
+        if (bias != null)
+        {
+            bias0 = Avx.MaskLoad(bias, maskLow);
+            bias1 = Avx.MaskLoad(bias + Lanes, maskHigh);
+        }
+
+        bool full = cols == Cols;
+        Finish(c0, acc00, acc01, full, maskLow, maskHigh, bias != null, bias0, bias1, relu);
+        Finish(c1, acc10, acc11, full, maskLow, maskHigh, bias != null, bias0, bias1, relu);
+        Finish(c2, acc20, acc21, full, maskLow, maskHigh, bias != null, bias0, bias1, relu);
+        Finish(c3, acc30, acc31, full, maskLow, maskHigh, bias != null, bias0, bias1, relu);
+        Finish(c4, acc40, acc41, full, maskLow, maskHigh, bias != null, bias0, bias1, relu);
+        Finish(c5, acc50, acc51, full, maskLow, maskHigh, bias != null, bias0, bias1, relu);
+    }
+
+    /// <summary>One row of <see cref="Kernel6x16"/>: the rows left below the last whole block of six.</summary>
+    private static void Kernel1x16(float* a, nint depthStride, float* panel, float* c, int k, int cols, bool loadC,
+        float* bias, bool relu)
+    {
+        Vector256<float> maskLow = Vector256<float>.AllBitsSet, maskHigh = maskLow;
+        if (cols < Cols)
+        {
+            maskLow = GemmAvx2.TailMask(Math.Min(cols, Lanes));
+            maskHigh = cols > Lanes ? GemmAvx2.TailMask(cols - Lanes) : Vector256<float>.Zero;
+        }
+
+        Vector256<float> acc0 = loadC ? Avx.MaskLoad(c, maskLow) : Vector256<float>.Zero;
+        Vector256<float> acc1 = loadC ? Avx.MaskLoad(c + Lanes, maskHigh) : Vector256<float>.Zero;
+        float* end = panel + (nint)k * Cols;
+        nint offset = 0;
+        for (float* bRow = panel; bRow < end; bRow += Cols)
+        {
+            Vector256<float> x = Avx.BroadcastScalarToVector256(a + offset);
+            acc0 = Fma.MultiplyAdd(x, Avx.LoadAlignedVector256(bRow), acc0);
+            acc1 = Fma.MultiplyAdd(x, Avx.LoadAlignedVector256(bRow + Lanes), acc1);
+            offset += depthStride;
+        }
+
+        Vector256<float> bias0 = Vector256<float>.Zero, bias1 = bias0;
+        if (bias != null)
+        {
+            bias0 = Avx.MaskLoad(bias, maskLow);
+            bias1 = Avx.MaskLoad(bias + Lanes, maskHigh);
+        }
+
+        Finish(c, acc0, acc1, cols == Cols, maskLow, maskHigh, bias != null, bias0, bias1, relu);
+    }
+
+    /// <summary>
+    /// Stores one row of 16 (fewer under the masks), after the epilogue: the bias is added in one rounding, like
+    /// <see cref="Bias.Add(Span{float}, ReadOnlySpan{float}, int, int)"/>, and ReLU keeps z only where z &gt; 0,
+    /// mapping NaN and -0 to +0 like <see cref="Activations"/>, so fusing changes no bit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish(float* c, Vector256<float> low, Vector256<float> high, bool full,
+        Vector256<float> maskLow, Vector256<float> maskHigh, bool addBias, Vector256<float> bias0,
+        Vector256<float> bias1, bool relu)
+    {
+        if (addBias)
+        {
+            low = Avx.Add(low, bias0);
+            high = Avx.Add(high, bias1);
+        }
+
+        if (relu)
+        {
+            low = Avx.And(Avx.CompareGreaterThan(low, Vector256<float>.Zero), low);
+            high = Avx.And(Avx.CompareGreaterThan(high, Vector256<float>.Zero), high);
+        }
+
+        // Masked stores are slow on some processors, so whole rows take the plain ones.
+        if (full)
+        {
+            Avx.Store(c, low);
+            Avx.Store(c + Lanes, high);
+        }
+        else
+        {
+            Avx.MaskStore(c, maskLow, low);
+            Avx.MaskStore(c + Lanes, maskHigh, high);
+        }
+    }
+
+    /// <summary>
+    /// Each thread's packing memory: unmanaged, 64-byte aligned, grown to the largest size asked for and then
+    /// reused, so steady-state calls allocate nothing. The finaliser frees it when its thread ends.
+    /// </summary>
+    private sealed class PackBuffer
+    {
+        [ThreadStatic]
+        private static PackBuffer? _current;
+
+        private float* _pointer;
+        private long _length;
+
+        ~PackBuffer()
+        {
+            if (_pointer != null)
+            {
+                System.Runtime.InteropServices.NativeMemory.AlignedFree(_pointer);
+            }
+        }
+
+        public static float* Get(long length)
+        {
+            PackBuffer buffer = _current ??= new PackBuffer();
+            if (buffer._length < length)
+            {
+                System.Runtime.InteropServices.NativeMemory.AlignedFree(buffer._pointer);
+                buffer._pointer = null;
+                buffer._pointer = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc(
+                    (nuint)length * sizeof(float), AlignedBuffer.Alignment);
+                buffer._length = length;
+            }
+
+            return buffer._pointer;
+        }
+    }
+}

@@ -1,0 +1,222 @@
+using System.Diagnostics;
+
+namespace MnistNet.Native;
+
+/// <summary>
+/// The threads the kernels may use: the calling thread plus a small pool of persistent workers that spin briefly
+/// after each job (so the next multiply of a training step finds them awake) and then sleep on an event.
+/// Kernels split their output into fixed parts and never split a sum, so every element is computed by the same
+/// instructions whatever the thread count, and results are bit-identical for 1, 2 or more threads.
+/// </summary>
+public static unsafe class KernelThreads
+{
+    public const string OverrideVariable = "MNISTNET_THREADS";
+
+    // Long enough to bridge the gaps between the kernels of one training step (bias, activation, loading the next
+    // batch), short enough that an idle process stops burning a core at once.
+    private static readonly long SpinTicks = Stopwatch.Frequency / 2000;
+
+    private static readonly Lock Gate = new();
+    private static readonly List<Worker> Workers = [];
+    private static int _threadCount;
+
+    /// <summary>
+    /// How many threads kernels use, the caller included: at least 1. Defaults to MNISTNET_THREADS when set,
+    /// else <see cref="Environment.ProcessorCount"/>. Changing it never changes a result, only the speed.
+    /// </summary>
+    public static int ThreadCount
+    {
+        get
+        {
+            if (_threadCount == 0)
+            {
+                _threadCount = Choose(Environment.GetEnvironmentVariable(OverrideVariable));
+            }
+
+            return _threadCount;
+        }
+
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 256);
+            _threadCount = value;
+        }
+    }
+
+    internal static int Choose(string? requested)
+    {
+        if (string.IsNullOrWhiteSpace(requested))
+        {
+            return Math.Max(1, Environment.ProcessorCount);
+        }
+
+        if (!int.TryParse(requested.Trim(), out int count) || count < 1 || count > 256)
+        {
+            throw new InvalidOperationException(
+                $"{OverrideVariable}='{requested}' is not a thread count; expected a whole number from 1 to 256.");
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// Runs work(context, part, parts) once for each part = 0 .. parts-1 and returns when all are done. The
+    /// calling thread and any awake workers claim parts one at a time, so a worker the operating system has not
+    /// scheduled yet costs nothing: the caller simply does its parts too. Callers must therefore give the same
+    /// result whichever thread runs a part. parts is at most <paramref name="maxParts"/> and
+    /// <see cref="ThreadCount"/>. The context must stay valid until the call returns (a stack variable does).
+    /// </summary>
+    internal static void Run(delegate*<void*, int, int, void> work, void* context, int maxParts)
+    {
+        int parts = Math.Min(maxParts, ThreadCount);
+        if (parts <= 1 || !Gate.TryEnter())
+        {
+            parts = Math.Max(parts, 1);
+            for (int part = 0; part < parts; part++)
+            {
+                work(context, part, parts);
+            }
+
+            return;
+        }
+
+        try
+        {
+            while (Workers.Count < parts - 1)
+            {
+                Workers.Add(new Worker(Workers.Count + 1));
+            }
+
+            _work = work;
+            _context = context;
+            _parts = parts;
+            _completed = 0;
+            _failure = null;
+
+            // The job is published by moving the claim word to a new generation with no part claimed; a worker
+            // that still holds the previous generation's word fails its compare-exchange and claims nothing.
+            _generation++;
+            Volatile.Write(ref _claims, _generation << 32);
+            for (int w = 0; w < parts - 1; w++)
+            {
+                Workers[w].Wake();
+            }
+
+            ClaimParts();
+            var spinner = new SpinWait();
+            while (Volatile.Read(ref _completed) != parts)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
+
+            if (_failure is { } failure)
+            {
+                throw new AggregateException("A kernel worker failed.", failure);
+            }
+        }
+        finally
+        {
+            Gate.Exit();
+        }
+    }
+
+    private static delegate*<void*, int, int, void> _work;
+    private static void* _context;
+    private static int _parts;
+    private static int _completed;
+    private static long _generation;
+    private static long _claims;
+    private static Exception? _failure;
+
+    /// <summary>Claims and runs parts of the current job until none is left; returns whether it ran any.</summary>
+    private static bool ClaimParts()
+    {
+        bool ran = false;
+        while (true)
+        {
+            // A successful compare-exchange proves the job read here was still open when the part was claimed,
+            // and a job cannot close while one of its parts is claimed but not completed.
+            long claims = Volatile.Read(ref _claims);
+            int parts = _parts;
+            delegate*<void*, int, int, void> work = _work;
+            void* context = _context;
+            int part = (int)(claims & uint.MaxValue);
+            if (part >= parts || Interlocked.CompareExchange(ref _claims, claims + 1, claims) != claims)
+            {
+                if (part >= parts)
+                {
+                    return ran;
+                }
+
+                continue;
+            }
+
+            ran = true;
+            try
+            {
+                work(context, part, parts);
+            }
+            catch (Exception failure)
+            {
+                _failure = failure;
+            }
+
+            Interlocked.Increment(ref _completed);
+        }
+    }
+
+    /// <summary>One background thread that spins, then sleeps, between jobs.</summary>
+    private sealed class Worker
+    {
+        private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
+        private long _seen;
+        private int _sleeping;
+
+        public Worker(int index)
+        {
+            var thread = new Thread(Loop) { IsBackground = true, Name = $"MnistNet kernel worker {index}" };
+            thread.Start();
+        }
+
+        public void Wake()
+        {
+            // The caller's write of the claim word and the worker's write of _sleeping are both followed by full
+            // fences: either the worker sees the new job before it sleeps, or the caller sees it asleep.
+            Interlocked.MemoryBarrier();
+            if (Volatile.Read(ref _sleeping) != 0)
+            {
+                _wake.Set();
+            }
+        }
+
+        private void Loop()
+        {
+            while (true)
+            {
+                long start = Stopwatch.GetTimestamp();
+                while (Volatile.Read(ref _claims) >> 32 == _seen)
+                {
+                    if (Stopwatch.GetTimestamp() - start < SpinTicks)
+                    {
+                        Thread.SpinWait(20);
+                        continue;
+                    }
+
+                    _wake.Reset();
+                    Interlocked.Exchange(ref _sleeping, 1);
+                    if (Volatile.Read(ref _claims) >> 32 == _seen)
+                    {
+                        _wake.Wait();
+                    }
+
+                    Interlocked.Exchange(ref _sleeping, 0);
+                    start = Stopwatch.GetTimestamp();
+                }
+
+                _seen = Volatile.Read(ref _claims) >> 32;
+                ClaimParts();
+            }
+        }
+    }
+}
