@@ -64,7 +64,86 @@ public static class OptimizerKernels
     {
         RequireSameLength(weights.Length, gradient.Length, firstMoment.Length, secondMoment.Length);
         ArgumentOutOfRangeException.ThrowIfLessThan(step, 1);
-        switch (KernelSelector.Require(path))
+        KernelSelector.Require(path);
+        if (weights.Length >= ParallelLength && KernelThreads.ThreadCount > 1)
+        {
+            AdamStepInParts(weights, gradient, firstMoment, secondMoment, learningRate, beta1, beta2, epsilon, step,
+                path);
+            return;
+        }
+
+        AdamStepOnOneThread(weights, gradient, firstMoment, secondMoment, learningRate, beta1, beta2, epsilon, step,
+            path);
+    }
+
+    // Each part streams four arrays through the cache; below ~32 K parameters waking a worker costs more.
+    private const int ParallelLength = 32 * 1024;
+
+    private unsafe struct AdamJob
+    {
+        public float* Weights;
+        public float* Gradient;
+        public float* FirstMoment;
+        public float* SecondMoment;
+        public int Length;
+        public float LearningRate;
+        public float Beta1;
+        public float Beta2;
+        public float Epsilon;
+        public long Step;
+        public KernelPath Path;
+    }
+
+    /// <summary>
+    /// Adam in contiguous parts on the kernel threads. Every path computes each element independently of its
+    /// neighbours and bit-identically to the reference, and parts start at multiples of 8, so any split gives the
+    /// same bits as one thread.
+    /// </summary>
+    private static unsafe void AdamStepInParts(Span<float> weights, ReadOnlySpan<float> gradient,
+        Span<float> firstMoment, Span<float> secondMoment, float learningRate, float beta1, float beta2,
+        float epsilon, long step, KernelPath path)
+    {
+        fixed (float* w = weights)
+        fixed (float* g = gradient)
+        fixed (float* m = firstMoment)
+        fixed (float* v = secondMoment)
+        {
+            var job = new AdamJob
+            {
+                Weights = w,
+                Gradient = g,
+                FirstMoment = m,
+                SecondMoment = v,
+                Length = weights.Length,
+                LearningRate = learningRate,
+                Beta1 = beta1,
+                Beta2 = beta2,
+                Epsilon = epsilon,
+                Step = step,
+                Path = path,
+            };
+            KernelThreads.Run(&AdamPart, &job, maxParts: 2 * KernelThreads.ThreadCount);
+        }
+    }
+
+    private static unsafe void AdamPart(void* context, int part, int parts)
+    {
+        ref AdamJob job = ref System.Runtime.CompilerServices.Unsafe.AsRef<AdamJob>(context);
+        int blocks = (job.Length + 7) / 8;
+        int start = Math.Min(job.Length, (int)((long)blocks * part / parts) * 8);
+        int end = Math.Min(job.Length, (int)((long)blocks * (part + 1) / parts) * 8);
+        int length = end - start;
+        AdamStepOnOneThread(new Span<float>(job.Weights + start, length),
+            new ReadOnlySpan<float>(job.Gradient + start, length), new Span<float>(job.FirstMoment + start, length),
+            new Span<float>(job.SecondMoment + start, length), job.LearningRate, job.Beta1, job.Beta2, job.Epsilon,
+            job.Step, job.Path);
+    }
+
+    private static void AdamStepOnOneThread(Span<float> weights, ReadOnlySpan<float> gradient,
+        Span<float> firstMoment, Span<float> secondMoment, float learningRate, float beta1, float beta2,
+        float epsilon, long step, KernelPath path)
+    {
+        switch (path)
         {
             case KernelPath.Avx2:
                 OptimizerKernelsAvx2.AdamStep(weights, gradient, firstMoment, secondMoment, learningRate, beta1,

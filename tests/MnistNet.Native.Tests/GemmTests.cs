@@ -33,6 +33,26 @@ public class GemmTests
 
         // A of 400 x 700 is past the AVX2 kernel's L2 threshold, so NN takes its row-ordered loop as well.
         data.Add(400, 700, 21);
+
+        // 785 in each place, and depths past one packed depth block (512), with row and column tails.
+        data.Add(785, 17, 33);
+        data.Add(7, 785, 127);
+        data.Add(17, 127, 785);
+        data.Add(785, 7, 7);
+        data.Add(127, 1100, 17);
+        data.Add(6, 513, 16);
+        return data;
+    }
+
+    /// <summary>Shapes big enough that the packed kernels split them between threads, by rows or by columns.</summary>
+    public static TheoryData<int, int, int> ThreadedShapes()
+    {
+        var data = new TheoryData<int, int, int>();
+        data.Add(128, 784, 128);
+        data.Add(784, 128, 128);
+        data.Add(128, 128, 784);
+        data.Add(785, 127, 129);
+        data.Add(131, 1100, 47);
         return data;
     }
 

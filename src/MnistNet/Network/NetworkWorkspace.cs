@@ -133,12 +133,8 @@ public sealed class NetworkWorkspace : IDisposable
             DenseLayer layer = layers[l];
             Span<float> output = _activations[l + 1].Span[..(batchSize * layer.Outputs)];
 
-            Gemm.MultiplyNN(_activations[l].Span, layer.Weights.Span, output, batchSize, layer.Inputs, layer.Outputs);
-            Bias.Add(output, layer.Biases.Span, batchSize, layer.Outputs);
-            if (layer.Activation is { } activation)
-            {
-                Activations.Forward(output, activation);
-            }
+            Gemm.MultiplyNNBiasActivation(_activations[l].Span, layer.Weights.Span, layer.Biases.Span, output,
+                batchSize, layer.Inputs, layer.Outputs, layer.Activation);
         }
 
         ReadOnlySpan<byte> labels = withLoss ? _labels.AsSpan(0, batchSize) : default;

@@ -1,0 +1,110 @@
+namespace MnistNet.Native.Tests;
+
+/// <summary>Tests that change <see cref="KernelThreads.ThreadCount"/>, a process-wide setting, run alone.</summary>
+[CollectionDefinition(nameof(ThreadCountCollection), DisableParallelization = true)]
+public class ThreadCountCollection;
+
+[Collection(nameof(ThreadCountCollection))]
+public class GemmThreadingTests
+{
+    [Theory]
+    [MemberData(nameof(GemmTests.ThreadedShapes), MemberType = typeof(GemmTests))]
+    public void EveryThreadCountGivesTheSameBits(int m, int k, int n)
+    {
+        float[] a = TestData.Random(m * k, m + k);
+        float[] b = TestData.Random(k * n, k + n);
+        float[] initial = TestData.Random(m * n, m + n);
+        float[] bias = TestData.Random(n, n);
+        int saved = KernelThreads.ThreadCount;
+        try
+        {
+            foreach (KernelPath path in TestData.AllPaths)
+            {
+                foreach (GemmTests.Form form in Enum.GetValues<GemmTests.Form>())
+                {
+                    foreach (bool accumulate in new[] { false, true })
+                    {
+                        float[]? reference = null;
+                        foreach (int threads in new[] { 1, 2, 3 })
+                        {
+                            KernelThreads.ThreadCount = threads;
+                            float[] c = (float[])initial.Clone();
+                            Multiply(form, a, b, c, m, k, n, accumulate, path);
+                            reference ??= c;
+                            Assert.True(reference.AsSpan().SequenceEqual(c),
+                                $"{form} {path} m={m} k={k} n={n} accumulate={accumulate}: {threads} threads differ");
+                        }
+                    }
+                }
+
+                float[]? fused = null;
+                foreach (int threads in new[] { 1, 2, 3 })
+                {
+                    KernelThreads.ThreadCount = threads;
+                    float[] c = new float[m * n];
+                    Gemm.MultiplyNNBiasActivation(a, b, bias, c, m, k, n, Activation.ReLU, path);
+                    fused ??= c;
+                    Assert.True(fused.AsSpan().SequenceEqual(c), $"fused {path}: {threads} threads differ");
+                }
+            }
+        }
+        finally
+        {
+            KernelThreads.ThreadCount = saved;
+        }
+    }
+
+    [Fact]
+    public void AdamGivesTheSameBitsOnAnyThreadCount()
+    {
+        const int length = 100_003;
+        float[] gradient = TestData.Random(length, 3);
+        int saved = KernelThreads.ThreadCount;
+        try
+        {
+            float[]? reference = null;
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                KernelThreads.ThreadCount = threads;
+                float[] weights = TestData.Random(length, 4);
+                float[] first = TestData.Random(length, 5);
+                float[] second = TestData.Random(length, 6, 0f, 1f);
+                OptimizerKernels.AdamStep(weights, gradient, first, second, 0.001f, 0.9f, 0.999f, 1e-8f, 3);
+                float[] all = [.. weights, .. first, .. second];
+                reference ??= all;
+                Assert.True(reference.AsSpan().SequenceEqual(all), $"{threads} threads differ");
+            }
+        }
+        finally
+        {
+            KernelThreads.ThreadCount = saved;
+        }
+    }
+
+    [Fact]
+    public void ThreadCountIsValidated()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => KernelThreads.ThreadCount = 0);
+        Assert.Equal(3, KernelThreads.Choose(" 3 "));
+        Assert.Equal(Math.Max(1, Environment.ProcessorCount), KernelThreads.Choose(null));
+        Assert.Throws<InvalidOperationException>(() => KernelThreads.Choose("two"));
+        Assert.Throws<InvalidOperationException>(() => KernelThreads.Choose("0"));
+    }
+
+    private static void Multiply(GemmTests.Form form, float[] a, float[] b, float[] c, int m, int k, int n,
+        bool accumulate, KernelPath path)
+    {
+        switch (form)
+        {
+            case GemmTests.Form.NN:
+                Gemm.MultiplyNN(a, b, c, m, k, n, accumulate, path);
+                break;
+            case GemmTests.Form.NT:
+                Gemm.MultiplyNT(a, b, c, m, k, n, accumulate, path);
+                break;
+            default:
+                Gemm.MultiplyTN(a, b, c, m, k, n, accumulate, path);
+                break;
+        }
+    }
+}
