@@ -16,13 +16,75 @@ namespace MnistNet.Native;
 /// </summary>
 public static unsafe class Gemm
 {
+    public const string BackendVariable = "MNISTNET_GEMM";
+
+    private static GemmBackend? _backend;
+
+    /// <summary>
+    /// Where the overloads without a <see cref="KernelPath"/> run: the managed kernels (the default) or the
+    /// system's OpenBLAS. MNISTNET_GEMM=openblas (or managed) sets the starting value. Choosing OpenBLAS where
+    /// libopenblas.so.0 cannot be loaded throws <see cref="DllNotFoundException"/> at once. The overloads that take
+    /// a path always run that managed path.
+    /// </summary>
+    public static GemmBackend Backend
+    {
+        get => _backend ??= ChooseBackend(Environment.GetEnvironmentVariable(BackendVariable));
+        set
+        {
+            if (!Enum.IsDefined(value))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Not a GEMM backend.");
+            }
+
+            if (value == GemmBackend.OpenBlas)
+            {
+                GemmOpenBlas.Require();
+            }
+
+            _backend = value;
+        }
+    }
+
+    /// <summary>Whether the OpenBLAS backend can be used on this machine.</summary>
+    public static bool IsOpenBlasAvailable => GemmOpenBlas.IsAvailable;
+
+    internal static GemmBackend ChooseBackend(string? requested)
+    {
+        if (string.IsNullOrWhiteSpace(requested))
+        {
+            return GemmBackend.Managed;
+        }
+
+        if (!Enum.TryParse(requested.Trim(), ignoreCase: true, out GemmBackend backend) || !Enum.IsDefined(backend))
+        {
+            throw new InvalidOperationException(
+                $"{BackendVariable}='{requested}' is not a GEMM backend; expected managed or openblas.");
+        }
+
+        if (backend == GemmBackend.OpenBlas)
+        {
+            GemmOpenBlas.Require();
+        }
+
+        return backend;
+    }
+
     // Below six rows the packed kernels have no whole row block, and packing B costs more than it saves.
     private const int PackedMinRows = 6;
 
     /// <summary>C[m×n] = A[m×k] · B[k×n] (plus C when accumulating).</summary>
     public static void MultiplyNN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
         int m, int k, int n, bool accumulate = false)
-        => MultiplyNN(a, b, c, m, k, n, accumulate, KernelSelector.Active);
+    {
+        if (Backend == GemmBackend.OpenBlas)
+        {
+            Validate(a, b, c, m, k, n, (long)m * k, (long)k * n);
+            GemmOpenBlas.MultiplyNN(a, b, c, m, k, n, accumulate);
+            return;
+        }
+
+        MultiplyNN(a, b, c, m, k, n, accumulate, KernelSelector.Active);
+    }
 
     /// <inheritdoc cref="MultiplyNN(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/>
     public static void MultiplyNN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
@@ -52,7 +114,21 @@ public static unsafe class Gemm
     /// </summary>
     public static void MultiplyNNBiasActivation(ReadOnlySpan<float> a, ReadOnlySpan<float> b,
         ReadOnlySpan<float> bias, Span<float> c, int m, int k, int n, Activation? activation)
-        => MultiplyNNBiasActivation(a, b, bias, c, m, k, n, activation, KernelSelector.Active);
+    {
+        if (Backend == GemmBackend.OpenBlas)
+        {
+            MultiplyNN(a, b, c, m, k, n);
+            Bias.Add(c, bias, m, n);
+            if (activation is { } function)
+            {
+                Activations.Forward(c[..(m * n)], function);
+            }
+
+            return;
+        }
+
+        MultiplyNNBiasActivation(a, b, bias, c, m, k, n, activation, KernelSelector.Active);
+    }
 
     /// <inheritdoc cref="MultiplyNNBiasActivation(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float},
     /// Span{float}, int, int, int, Activation?)"/>
@@ -114,7 +190,16 @@ public static unsafe class Gemm
     /// <summary>C[m×n] = A[m×k] · B[n×k]ᵀ (plus C when accumulating).</summary>
     public static void MultiplyNT(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
         int m, int k, int n, bool accumulate = false)
-        => MultiplyNT(a, b, c, m, k, n, accumulate, KernelSelector.Active);
+    {
+        if (Backend == GemmBackend.OpenBlas)
+        {
+            Validate(a, b, c, m, k, n, (long)m * k, (long)n * k);
+            GemmOpenBlas.MultiplyNT(a, b, c, m, k, n, accumulate);
+            return;
+        }
+
+        MultiplyNT(a, b, c, m, k, n, accumulate, KernelSelector.Active);
+    }
 
     /// <inheritdoc cref="MultiplyNT(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/>
     public static void MultiplyNT(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
@@ -147,7 +232,16 @@ public static unsafe class Gemm
     /// <summary>C[m×n] = A[k×m]ᵀ · B[k×n] (plus C when accumulating).</summary>
     public static void MultiplyTN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
         int m, int k, int n, bool accumulate = false)
-        => MultiplyTN(a, b, c, m, k, n, accumulate, KernelSelector.Active);
+    {
+        if (Backend == GemmBackend.OpenBlas)
+        {
+            Validate(a, b, c, m, k, n, (long)k * m, (long)k * n);
+            GemmOpenBlas.MultiplyTN(a, b, c, m, k, n, accumulate);
+            return;
+        }
+
+        MultiplyTN(a, b, c, m, k, n, accumulate, KernelSelector.Active);
+    }
 
     /// <inheritdoc cref="MultiplyTN(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/>
     public static void MultiplyTN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,

@@ -108,3 +108,35 @@ public class GemmThreadingTests
         }
     }
 }
+
+[Collection(nameof(ThreadCountCollection))]
+public class GemmBackendTests
+{
+    [Fact]
+    public void BackendPropertyRoutesTheDefaultOverloads()
+    {
+        GemmBackend saved = Gemm.Backend;
+        try
+        {
+            if (!Gemm.IsOpenBlasAvailable)
+            {
+                Assert.Throws<DllNotFoundException>(() => Gemm.Backend = GemmBackend.OpenBlas);
+                Assert.Equal(saved, Gemm.Backend);
+                return;
+            }
+
+            Gemm.Backend = GemmBackend.OpenBlas;
+            float[] c = new float[4];
+            Gemm.MultiplyNN([1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12], c, 2, 3, 2);
+            Assert.Equal(new float[] { 58, 64, 139, 154 }, c);
+
+            Gemm.MultiplyNNBiasActivation([1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12], [-100, 0], c, 2, 3, 2,
+                Activation.ReLU);
+            Assert.Equal(new float[] { 0, 64, 39, 154 }, c);
+        }
+        finally
+        {
+            Gemm.Backend = saved;
+        }
+    }
+}
