@@ -113,7 +113,7 @@ internal static unsafe class GemmPackedAvx2
         int k = job.K;
         int n = job.N;
         int panels = (j1 - j0 + Cols - 1) / Cols;
-        int depthBlocks = Math.Max(1, (k + MaxDepth - 1) / MaxDepth);
+        int depthBlocks = Math.Max(1, (k + MaxDepthOf(ref job) - 1) / MaxDepthOf(ref job));
         float* packed = PackBuffer.Get((long)panels * Cols * Math.Min(k, (k + depthBlocks - 1) / depthBlocks));
 
         for (int block = 0; block < depthBlocks; block++)
@@ -166,6 +166,14 @@ internal static unsafe class GemmPackedAvx2
             }
         }
     }
+
+    /// <summary>
+    /// The deepest depth block for this product. When A is read down its columns (TN), its whole depth block is
+    /// swept once per row block, so the block is kept to about half of L2 (128 K floats); otherwise
+    /// <see cref="MaxDepth"/>. Depends on the shape alone, so the sums are cut the same way on any thread count.
+    /// </summary>
+    private static int MaxDepthOf(ref Job job)
+        => job.DepthStride == 1 ? MaxDepth : Math.Clamp(128 * 1024 / Math.Max(job.M, 1), 64, MaxDepth);
 
     /// <summary>
     /// Packs rows [p0, p0 + depth) and columns [j0, j1) of a row-major B (row stride n) into panels of

@@ -10,9 +10,11 @@ namespace MnistNet.Native;
 /// <item>Weight gradient, dW = Xᵀ·dZ: <see cref="MultiplyTN"/> with A k x m and B k x n.</item>
 /// </list>
 /// With <c>accumulate</c> the product is added to C; otherwise C is overwritten. Scalar, NN and TN sum over k in
-/// ascending order for every element; the vector NT paths keep one partial sum per lane and combine the lanes in a
-/// fixed order. Either way a path's result does not depend on how the work is split between threads, but the
-/// paths can differ from each other in the last bits (fused multiply-add, lane order).
+/// ascending order for every element, and so does AVX2's NT from six rows of A up (the packed kernels of
+/// <see cref="GemmPackedAvx2"/>); the other vector NT paths keep one partial sum per lane and combine the lanes in
+/// a fixed order. Either way a path's result depends only on the shape, never on how the work is split between
+/// <see cref="KernelThreads"/>, but the paths can differ from each other in the last bits (fused multiply-add,
+/// lane order). <see cref="Backend"/> can send the overloads without a path to OpenBLAS instead.
 /// </summary>
 public static unsafe class Gemm
 {
