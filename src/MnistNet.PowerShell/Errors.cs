@@ -15,6 +15,9 @@ internal static class Errors
     public const string TrainingFailed = "TrainingFailed";
     public const string SaveFailed = "SaveFailed";
     public const string FileExists = "FileExists";
+    public const string NotAFile = "NotAFile";
+    public const string NoData = "NoData";
+    public const string UnlabelledData = "UnlabelledData";
     public const string ConflictingParameters = "ConflictingParameters";
     public const string MixedInput = "MixedInput";
 

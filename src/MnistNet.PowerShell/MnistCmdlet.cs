@@ -7,42 +7,98 @@ namespace MnistNet.PowerShell;
 public abstract class MnistCmdlet : PSCmdlet
 {
     /// <summary>
-    /// Resolves a path the user typed (relative to the current PowerShell location, wildcards expanded unless
-    /// literal) to file-system paths. A path that matches nothing is reported as a non-terminating
-    /// ObjectNotFound error and yields nothing.
+    /// Resolves a path the user typed (relative to the current PowerShell location; wildcards expanded and
+    /// backtick escapes honoured unless literal) to existing files. A path that matches nothing, a folder, or a
+    /// path outside the file system is reported as a non-terminating error and yields nothing.
     /// </summary>
     protected IEnumerable<string> ResolveFiles(string path, bool literal)
     {
-        if (literal || !WildcardPattern.ContainsWildcardCharacters(path))
-        {
-            string resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
-            if (!File.Exists(resolved))
-            {
-                WriteError(Errors.NotFound(new FileNotFoundException($"Cannot find the file '{resolved}'.", resolved),
-                    resolved));
-                return [];
-            }
-
-            return [resolved];
-        }
-
+        Collection<string> candidates;
         try
         {
-            Collection<string> matches = GetResolvedProviderPathFromPSPath(path, out _);
-            if (matches.Count > 0)
+            ProviderInfo provider;
+            if (literal)
             {
-                return matches;
+                candidates = [SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _)];
+            }
+            else
+            {
+                candidates = GetResolvedProviderPathFromPSPath(path, out provider);
+            }
+
+            if (!RequireFileSystem(provider, path))
+            {
+                return [];
             }
         }
         catch (ItemNotFoundException)
         {
-            // Reported below, in the same words as a pattern that matched nothing.
+            candidates = [];
         }
 
-        WriteError(Errors.NotFound(new FileNotFoundException($"No file matches '{path}'.", path), path));
-        return [];
+        if (candidates.Count == 0)
+        {
+            string message = !literal && WildcardPattern.ContainsWildcardCharacters(path)
+                ? $"No file matches '{path}'. To use [ and ] as part of a file name, use -LiteralPath."
+                : $"Cannot find the file '{path}'.";
+            WriteError(Errors.NotFound(new FileNotFoundException(message, path), path));
+            return [];
+        }
+
+        var files = new List<string>();
+        foreach (string candidate in candidates)
+        {
+            if (Directory.Exists(candidate))
+            {
+                WriteError(Errors.InvalidArgument(new ArgumentException(
+                    $"'{candidate}' is a folder; a file is needed here."), Errors.NotAFile, candidate));
+            }
+            else if (!File.Exists(candidate))
+            {
+                WriteError(Errors.NotFound(
+                    new FileNotFoundException($"Cannot find the file '{candidate}'.", candidate), candidate));
+            }
+            else
+            {
+                files.Add(candidate);
+            }
+        }
+
+        return files;
     }
 
-    /// <summary>Resolves a path to a file that is about to be written (it need not exist).</summary>
-    protected string ResolveOutputPath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+    /// <summary>
+    /// Resolves one path that need not exist yet (a file about to be written, or a folder to look in) to a
+    /// file-system path. Unless literal, backtick escapes are removed as PowerShell does for its own paths.
+    /// Throws a terminating error for a path outside the file system.
+    /// </summary>
+    protected string ResolvePath(string path, bool literal = false)
+    {
+        string typed = literal ? path : WildcardPattern.Unescape(path);
+        string resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(typed, out ProviderInfo provider, out _);
+        if (!RequireFileSystem(provider, path, terminating: true))
+        {
+            return "";
+        }
+
+        return resolved;
+    }
+
+    private bool RequireFileSystem(ProviderInfo provider, string path, bool terminating = false)
+    {
+        if (provider.Name == "FileSystem")
+        {
+            return true;
+        }
+
+        var record = Errors.InvalidArgument(new ArgumentException(
+            $"'{path}' is a {provider.Name} path; MnistNet reads and writes files only."), Errors.NotAFile, path);
+        if (terminating)
+        {
+            ThrowTerminatingError(record);
+        }
+
+        WriteError(record);
+        return false;
+    }
 }

@@ -5,19 +5,27 @@ using MnistNet.Storage;
 namespace MnistNet.PowerShell.Commands;
 
 /// <summary>Export-Network: saves a network (architecture, weights, training record) to a .mnn file.</summary>
-[Cmdlet(VerbsData.Export, "Network", SupportsShouldProcess = true)]
+[Cmdlet(VerbsData.Export, "Network", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
 [OutputType(typeof(FileInfo))]
 public sealed class ExportNetworkCommand : MnistCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0)]
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string LiteralPath { get; set; } = "";
 
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     [ValidateNotNull]
     public NeuralNetwork Network { get; set; } = null!;
 
-    /// <summary>Refuse to replace an existing file.</summary>
+    /// <summary>Refuse to replace anything that already exists at the path.</summary>
     [Parameter]
     public SwitchParameter NoClobber { get; set; }
 
@@ -27,16 +35,27 @@ public sealed class ExportNetworkCommand : MnistCmdlet
 
     protected override void ProcessRecord()
     {
-        string file = ResolveOutputPath(Path);
-        if (!ShouldProcess(file, $"Save the {Network.Architecture} network"))
+        bool literal = ParameterSetName == LiteralPathSet;
+        string file = ResolvePath(literal ? LiteralPath : Path, literal);
+
+        // A folder, or a link to one, is never replaced by a file, whatever -NoClobber says.
+        if (Directory.Exists(file))
         {
+            WriteError(Errors.InvalidArgument(new ArgumentException(
+                $"'{file}' is a folder; give the path of the file to write, for example '{file}/network.mnn'."),
+                Errors.NotAFile, file));
             return;
         }
 
-        if (NoClobber && File.Exists(file))
+        if (NoClobber && (File.Exists(file) || new FileInfo(file).LinkTarget is not null))
         {
             WriteError(new ErrorRecord(new IOException($"The file '{file}' already exists and -NoClobber was given."),
                 Errors.FileExists, ErrorCategory.ResourceExists, file));
+            return;
+        }
+
+        if (!ShouldProcess(file, $"Save the {Network.Architecture} network"))
+        {
             return;
         }
 
@@ -52,7 +71,8 @@ public sealed class ExportNetworkCommand : MnistCmdlet
 
         if (PassThru)
         {
-            WriteObject(new FileInfo(file));
+            // Through the provider, so the file carries PSPath and prints like Get-Item's output.
+            WriteObject(InvokeProvider.Item.Get([file], force: false, literalPath: true), enumerateCollection: true);
         }
     }
 }

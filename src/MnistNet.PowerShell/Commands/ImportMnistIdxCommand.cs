@@ -56,7 +56,7 @@ public sealed class ImportMnistIdxCommand : MnistCmdlet
     protected override void EndProcessing()
     {
         (string images, string labels) = ParameterSetName == FolderSet ? FindInFolder() : (
-            ResolveOutputPath(ImagePath), ResolveOutputPath(LabelPath));
+            ResolvePath(ImagePath), ResolvePath(LabelPath));
 
         MnistDataset data;
         try
@@ -95,12 +95,24 @@ public sealed class ImportMnistIdxCommand : MnistCmdlet
 
     private (string Images, string Labels) FindInFolder()
     {
-        string folder = ResolveOutputPath(Path);
+        string folder = ResolvePath(Path);
+        if (!Directory.Exists(folder))
+        {
+            string problem = File.Exists(folder)
+                ? $"'{folder}' is a file; -Path takes the folder that holds the MNIST files. " +
+                  "Use -ImagePath and -LabelPath to read two named files."
+                : $"The folder '{folder}' does not exist; -Path takes the folder that holds the MNIST files.";
+            ThrowTerminatingError(Errors.NotFound(new FileNotFoundException(problem, folder), folder));
+        }
+
         string prefix = Set == MnistSet.Train ? "train" : "t10k";
         return (Locate(folder, $"{prefix}-images-idx3-ubyte"), Locate(folder, $"{prefix}-labels-idx1-ubyte"));
     }
 
-    /// <summary>The file under its usual name, gzipped or not; the .gz name when neither exists.</summary>
+    /// <summary>
+    /// The file under its usual name: the uncompressed file when it exists (it is what gunzip leaves), else the
+    /// gzipped one; the .gz name when neither exists, so the error names the file most people have.
+    /// </summary>
     private static string Locate(string folder, string name)
     {
         string plain = System.IO.Path.Combine(folder, name);

@@ -51,7 +51,12 @@ public static class NetworkFile
 
         byte[] content = Serialize(network);
         string fullPath = Path.GetFullPath(path);
-        string folder = Path.GetDirectoryName(fullPath)!;
+        string? folder = Path.GetDirectoryName(fullPath);
+        if (folder is null || Directory.Exists(fullPath))
+        {
+            throw new IOException($"Cannot save the network to {fullPath}: that is a folder, not a file name.");
+        }
+
         if (!Directory.Exists(folder))
         {
             throw new DirectoryNotFoundException(
