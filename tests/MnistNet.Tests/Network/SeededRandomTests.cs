@@ -63,7 +63,8 @@ public class SeededRandomTests
         var other = new SeededRandom(99);
         other.RestoreState(saved);
 
-        Assert.Equal(expected, [other.NextGaussian(), other.NextDouble(), other.NextInt(1000)]);
+        double[] actual = [other.NextGaussian(), other.NextDouble(), other.NextInt(1000)];
+        Assert.Equal(expected, actual);
     }
 
     [Fact]
