@@ -55,6 +55,9 @@ public sealed class NetworkWorkspace : IDisposable
 
     public bool CanTrain => _deltas.Length > 0;
 
+    /// <summary>Dropout on the hidden outputs of every forward pass, for training; null (the default) for none.</summary>
+    internal Dropout? Dropout { get; set; }
+
     /// <summary>The output probabilities of the last forward pass: B x 10, row-major.</summary>
     public ReadOnlySpan<float> Probabilities(int batchSize) =>
         _activations[^1].Span[..(batchSize * _network.OutputSize)];
@@ -138,6 +141,7 @@ public sealed class NetworkWorkspace : IDisposable
             if (layer.Activation is { } activation)
             {
                 Activations.Forward(output, activation);
+                Dropout?.Forward(l, output);
             }
         }
 
@@ -178,7 +182,10 @@ public sealed class NetworkWorkspace : IDisposable
             // The gradient reaching the layer below passes back through that layer's activation.
             Span<float> below = _deltas[l - 1].Span[..(batchSize * layer.Inputs)];
             Gemm.MultiplyNT(delta, layer.Weights.Span, below, batchSize, layer.Outputs, layer.Inputs);
-            Activations.Backward(_activations[l].Span[..below.Length], below, layers[l - 1].Activation!.Value);
+            ReadOnlySpan<float> outputs = Dropout is { } dropout
+                ? dropout.Backward(l - 1, below)
+                : _activations[l].Span[..below.Length];
+            Activations.Backward(outputs, below, layers[l - 1].Activation!.Value);
         }
     }
 
