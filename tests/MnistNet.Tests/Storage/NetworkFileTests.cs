@@ -99,13 +99,13 @@ public sealed class NetworkFileTests : IDisposable
     {
         string path = SaveSmallNetwork();
         byte[] bytes = File.ReadAllBytes(path);
-        bytes[8] = 2;
+        bytes[8] = 3;
         File.WriteAllBytes(path, bytes);
 
         var error = Assert.Throws<MnistDataException>(() => NetworkFile.Load(path));
 
         Assert.Equal("format version", error.Column);
-        Assert.Contains("version 2", error.Message);
+        Assert.Contains("version 3", error.Message);
     }
 
     [Fact]
