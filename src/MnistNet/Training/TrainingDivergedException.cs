@@ -3,8 +3,8 @@ using System.Globalization;
 namespace MnistNet.Training;
 
 /// <summary>
-/// The loss became NaN or infinite: the weights have blown up, almost always because the learning rate is too
-/// large. The network has been put back to the weights it had at the start of the epoch.
+/// The loss became NaN, infinite or impossibly large: the weights have blown up, almost always because the learning
+/// rate is too large. The network has been put back to the weights it had at the start of the epoch.
 /// </summary>
 public sealed class TrainingDivergedException : Exception
 {
@@ -29,10 +29,15 @@ public sealed class TrainingDivergedException : Exception
 
     private static string Explain(int epoch, int batch, int batches, double loss, double rate) =>
         string.Format(CultureInfo.InvariantCulture,
-            "Training diverged in epoch {0}, batch {1} of {2}: the loss became {3} at learning rate {4:G4}. " +
+            "Training diverged in epoch {0}, batch {1} of {2}: the loss {3} at learning rate {4:G4}. " +
             "The network keeps the weights it had after epoch {5}. Try a smaller learning rate, such as {6:G4}, " +
             "or clip the gradients (GradientClip).",
             epoch, batch, batches, Describe(loss), rate, epoch - 1, rate / 10);
 
-    private static string Describe(double loss) => double.IsNaN(loss) ? "NaN" : "infinite";
+    private static string Describe(double loss) => loss switch
+    {
+        double.NaN => "became NaN",
+        double.PositiveInfinity or double.NegativeInfinity => "became infinite",
+        _ => string.Create(CultureInfo.InvariantCulture, $"rose to {loss:G4} per image"),
+    };
 }

@@ -14,6 +14,13 @@ internal sealed class TrainingRun : IDisposable
 {
     private const int RandomSalt = 0x5EED;
 
+    /// <summary>
+    /// The mean loss per image beyond which training has blown up. The softmax is computed stably, so exploding
+    /// weights give huge finite losses rather than NaN; above 88 nats the true digit's probability, e^-loss, is
+    /// below the smallest normal float, which no sensible network comes near (guessing gives 2.3).
+    /// </summary>
+    internal const double DivergedLoss = 88;
+
     private readonly NeuralNetwork _network;
     private readonly MnistDataset _training;
     private readonly MnistDataset? _validation;
@@ -179,9 +186,9 @@ internal sealed class TrainingRun : IDisposable
             LoadTrainingBatch(indices);
 
             double loss = _workspace.Forward(indices.Length, withLoss: true);
-            if (!double.IsFinite(loss))
+            if (!(loss / indices.Length <= DivergedLoss))
             {
-                throw Diverged(batch + 1, loss);
+                throw Diverged(batch + 1, loss / indices.Length);
             }
 
             totalLoss += loss;
