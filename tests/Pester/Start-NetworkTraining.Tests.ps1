@@ -182,7 +182,8 @@ Describe 'Start-NetworkTraining with the training options' {
                     param($ModulePath, $Data, $Network)
                     Import-Module $ModulePath
                     Start-NetworkTraining -Dataset $Data -Network $Network -Epochs 100000 -Seed 5
-                }).AddArgument((Join-Path $PSScriptRoot '../../MnistNet.psd1')).AddArgument($small).AddArgument($network)
+                }).AddArgument((Join-Path $PSScriptRoot '../../MnistNet.psd1'))
+            $null = $shell.AddArgument($small).AddArgument($network)
             $running = $shell.BeginInvoke()
             $deadline = [datetime]::UtcNow.AddSeconds(60)
             while ($network.History.Count -lt 2 -and [datetime]::UtcNow -lt $deadline) {

@@ -162,7 +162,7 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
         }
     }
 
-    /// <summary>A resumed run takes its settings from the checkpoint; any given here would be silently ignored.</summary>
+    /// <summary>A resumed run takes its settings from the checkpoint; any given here would be ignored.</summary>
     private void RequireResumable()
     {
         if (CheckpointPath is null)

@@ -44,7 +44,7 @@ public sealed class Dropout : IDisposable
 
     public double Rate { get; }
 
-    /// <summary>Reuse the last masks instead of drawing new ones; lets a gradient check see one fixed network.</summary>
+    /// <summary>Reuse the last masks instead of drawing new ones, so a gradient check sees one network.</summary>
     internal bool KeepMasks { get; set; }
 
     /// <summary>

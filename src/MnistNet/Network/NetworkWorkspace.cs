@@ -55,7 +55,7 @@ public sealed class NetworkWorkspace : IDisposable
 
     public bool CanTrain => _deltas.Length > 0;
 
-    /// <summary>Dropout on the hidden outputs of every forward pass, for training; null (the default) for none.</summary>
+    /// <summary>Dropout on the hidden outputs of every forward pass, for training; null for none.</summary>
     internal Dropout? Dropout { get; set; }
 
     /// <summary>The output probabilities of the last forward pass: B x 10, row-major.</summary>

@@ -70,7 +70,7 @@ public static class NetworkFile
         WriteAtomically(Serialize(network, checkpoint), path, "checkpoint");
     }
 
-    /// <summary>Reads a checkpoint written by <see cref="SaveCheckpoint"/>: the network and its training state.</summary>
+    /// <summary>Reads a checkpoint written by <see cref="SaveCheckpoint"/>: network and training state.</summary>
     public static (NeuralNetwork Network, TrainingCheckpoint Checkpoint) LoadCheckpoint(string path)
     {
         string fullPath = RequireFile(path);

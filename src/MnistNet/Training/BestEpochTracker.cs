@@ -28,7 +28,10 @@ internal sealed class BestEpochTracker(EarlyStoppingMetric metric)
     /// <summary>Takes an epoch's results; true when it is the best so far.</summary>
     public bool Offer(EpochRecord record)
     {
-        double value = (Metric == EarlyStoppingMetric.ValidationLoss ? record.ValidationLoss : record.ValidationAccuracy)
+        double? result = Metric == EarlyStoppingMetric.ValidationLoss
+            ? record.ValidationLoss
+            : record.ValidationAccuracy;
+        double value = result
             ?? throw new InvalidOperationException("The best epoch is judged on validation results; there are none.");
         bool improved = BestEpoch is null ||
             (Metric == EarlyStoppingMetric.ValidationLoss ? value < BestValue : value > BestValue);

@@ -9,7 +9,7 @@ public enum LearningRateScheduleKind
     /// <summary>The base rate times the step factor once per interval: lr · factor^⌊t / interval⌋.</summary>
     Step,
 
-    /// <summary>Half a cosine from the base rate down to 0 at the end of training: lr · (1 + cos(π t / T)) / 2.</summary>
+    /// <summary>Half a cosine from the base rate to 0 at the end of training: lr · (1 + cos(π t / T)) / 2.</summary>
     Cosine,
 
     /// <summary>
@@ -35,8 +35,8 @@ public sealed class LearningRateSchedule
 
     /// <param name="totalSteps">Updates in the whole run, warm-up included.</param>
     /// <param name="warmupSteps">Updates of linear warm-up at the start; 0 for none.</param>
-    /// <param name="stepInterval">For <see cref="LearningRateScheduleKind.Step"/>: updates between reductions.</param>
-    /// <param name="stepFactor">For <see cref="LearningRateScheduleKind.Step"/>: what each reduction multiplies by.</param>
+    /// <param name="stepInterval">For the Step schedule: updates between reductions.</param>
+    /// <param name="stepFactor">For the Step schedule: what each reduction multiplies by.</param>
     public LearningRateSchedule(LearningRateScheduleKind kind, double baseRate, long totalSteps, int warmupSteps = 0,
         long stepInterval = 1, double stepFactor = 0.5)
     {

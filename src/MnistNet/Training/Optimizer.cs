@@ -76,7 +76,7 @@ public sealed class Optimizer : IDisposable
         }
     }
 
-    /// <summary>λ: L2 penalty for Sgd, Momentum, Nesterov and Adam; decoupled decay for AdamW. 0 turns it off.</summary>
+    /// <summary>λ: L2 penalty for Sgd, Momentum, Nesterov and Adam; decoupled for AdamW. 0 turns it off.</summary>
     public double WeightDecay { get; }
 
     /// <summary>The largest global L2 norm the gradients may have; 0 means no clipping.</summary>
@@ -123,7 +123,7 @@ public sealed class Optimizer : IDisposable
     public (long Step, float[][] Buffers) SaveState() =>
         (Step, [.. _firstState.Concat(_secondState).Select(buffer => buffer.Span.ToArray())]);
 
-    /// <summary>Puts back a state taken by <see cref="SaveState"/> from an optimizer of the same kind and network.</summary>
+    /// <summary>Puts back a state from <see cref="SaveState"/> of an optimizer of this kind and network.</summary>
     public void RestoreState(long step, IReadOnlyList<float[]> buffers)
     {
         ArgumentNullException.ThrowIfNull(buffers);

@@ -21,7 +21,8 @@ internal sealed class ParameterSnapshot
     {
         IReadOnlyList<DenseLayer> layers = network.Layers;
         bool fits = values.Length == 2 * layers.Count && layers.Select((layer, l) =>
-            values[2 * l].Length == layer.Weights.Length && values[2 * l + 1].Length == layer.Biases.Length).All(x => x);
+                values[2 * l].Length == layer.Weights.Length && values[2 * l + 1].Length == layer.Biases.Length)
+            .All(fitsLayer => fitsLayer);
         if (!fits)
         {
             throw new ArgumentException($"The saved parameters do not fit a {network.Architecture} network.",

@@ -16,7 +16,7 @@ public sealed record TrainingCheckpoint
     /// <summary>Epochs of this run completed when the checkpoint was written.</summary>
     public int EpochsCompleted { get; init; }
 
-    /// <summary>The generator behind batch order and dropout masks, as it stood after the last completed epoch.</summary>
+    /// <summary>The generator behind batch order and dropout masks, as it stood after the last epoch.</summary>
     public SeededRandomState Random { get; init; }
 
     /// <summary>Updates the optimizer had applied (Adam's t).</summary>
@@ -29,7 +29,7 @@ public sealed record TrainingCheckpoint
 
     public int EpochsSinceBest { get; init; }
 
-    /// <summary>The order of the training images after the last shuffle (each epoch shuffles the previous one).</summary>
+    /// <summary>The training images' order after the last shuffle (each epoch shuffles the previous one).</summary>
     [JsonIgnore]
     public int[] Order { get; init; } = [];
 

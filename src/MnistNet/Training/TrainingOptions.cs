@@ -26,7 +26,7 @@ public sealed record TrainingOptions
     /// <summary>Seeds weight initialisation, the validation split and batch shuffling; null draws one.</summary>
     public int? Seed { get; init; }
 
-    /// <summary>λ, applied to weights (not biases): L2 for Sgd, Momentum, Nesterov and Adam, decoupled for AdamW.</summary>
+    /// <summary>λ, on weights (not biases): L2 for Sgd, Momentum, Nesterov and Adam, decoupled for AdamW.</summary>
     public double WeightDecay { get; init; }
 
     /// <summary>Largest global L2 norm of all gradients together; larger gradients are scaled down. 0: none.</summary>
@@ -53,7 +53,7 @@ public sealed record TrainingOptions
     /// </summary>
     public int EarlyStoppingPatience { get; init; }
 
-    /// <summary>The validation result that decides the best epoch, for early stopping and the best checkpoint.</summary>
+    /// <summary>The validation result that decides the best epoch, for early stopping and checkpoints.</summary>
     public EarlyStoppingMetric StopOn { get; init; } = EarlyStoppingMetric.ValidationLoss;
 
     /// <summary>

@@ -2,7 +2,7 @@ using MnistNet.Training;
 
 namespace MnistNet.Tests.Training;
 
-/// <summary>Every expected rate here was worked out by hand from the formulas in the schedule's documentation.</summary>
+/// <summary>Every expected rate here was worked out by hand from the formulas the schedule documents.</summary>
 public class LearningRateScheduleTests
 {
     private const double Tolerance = 1e-12;
