@@ -17,6 +17,7 @@
         'Export-Network'
         'Import-Network'
         'Show-Digit'
+        'New-Network'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

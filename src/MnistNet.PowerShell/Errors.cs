@@ -13,6 +13,8 @@ internal static class Errors
     public const string InvalidPixels = "InvalidPixels";
     public const string InvalidTrainingData = "InvalidTrainingData";
     public const string TrainingFailed = "TrainingFailed";
+    public const string TrainingDiverged = "TrainingDiverged";
+    public const string CheckpointFailed = "CheckpointFailed";
     public const string SaveFailed = "SaveFailed";
     public const string FileExists = "FileExists";
     public const string NotAFile = "NotAFile";

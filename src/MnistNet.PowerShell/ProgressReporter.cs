@@ -55,6 +55,8 @@ internal sealed class ProgressReporter(Cmdlet cmdlet) : ITrainingObserver
             $"{record.Seconds:F1} s"));
     }
 
+    public void OnMessage(string message) => cmdlet.WriteVerbose(message);
+
     public void Complete()
     {
         cmdlet.WriteProgress(new ProgressRecord(BatchActivityId, "Epoch", "Done")

@@ -7,7 +7,7 @@ BeforeAll {
 Describe 'the MnistNet module' {
     It 'exports exactly the documented cmdlets' {
         $expected = 'Export-Network', 'Import-MnistCsv', 'Import-MnistIdx', 'Import-Network', 'Invoke-DigitPrediction',
-            'Measure-NetworkAccuracy', 'Show-Digit', 'Start-NetworkTraining'
+            'Measure-NetworkAccuracy', 'New-Network', 'Show-Digit', 'Start-NetworkTraining'
 
         (Get-Command -Module MnistNet).Name | Sort-Object | Should -Be $expected
     }

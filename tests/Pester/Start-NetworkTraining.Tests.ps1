@@ -97,3 +97,112 @@ Describe 'Start-NetworkTraining' {
             Should -Throw -ErrorId 'InvalidTrainingData,*' -ExpectedMessage '*no labels*'
     }
 }
+
+Describe 'Start-NetworkTraining with the training options' {
+    BeforeAll {
+        $small = Import-MnistIdx -Path $mnist -Set Train -First 600 -AsDataset
+        $folder = Join-Path ([IO.Path]::GetTempPath()) "mnistnet-pester-$([guid]::NewGuid().ToString('N'))"
+        New-Item -ItemType Directory -Path $folder | Out-Null
+    }
+
+    AfterAll {
+        Remove-Item -LiteralPath $folder -Recurse -Force
+    }
+
+    It 'passes every option through to the run it records' {
+        $network = Start-NetworkTraining -Dataset $small -HiddenLayers 16 -Epochs 2 -Seed 1 -Optimizer AdamW `
+            -WeightDecay 0.01 -GradientClip 5 -Schedule Step -StepSize 1 -StepFactor 0.5 -WarmupEpochs 0 `
+            -Dropout 0.2 -ValidationSplit 0.2 -EarlyStopping 3 -StopOn ValidationAccuracy
+
+        $with = $network.TrainedWith
+        $with.Optimizer, $with.Schedule, $with.StopOn | Should -Be 'AdamW', 'Step', 'ValidationAccuracy'
+        $with.WeightDecay, $with.GradientClip, $with.Dropout, $with.EarlyStoppingPatience | Should -Be 0.01, 5, 0.2, 3
+        $network.History.LearningRate | Should -Be 0.001, 0.0005
+    }
+
+    It 'exports its history to CSV with one sensible column per field' {
+        $network = Start-NetworkTraining -Dataset $small -HiddenLayers 16 -Epochs 2 -ValidationSplit 0.2 -Seed 2
+        $csv = Join-Path $folder 'history.csv'
+
+        $network.History | Export-Csv -LiteralPath $csv
+        $rows = Import-Csv -LiteralPath $csv
+
+        $rows.Count | Should -Be 2
+        $rows[0].PSObject.Properties.Name |
+            Should -Be 'Epoch', 'Loss', 'Accuracy', 'ValidationLoss', 'ValidationAccuracy', 'LearningRate', 'Seconds'
+        [double]::Parse($rows[1].ValidationLoss, [cultureinfo]::InvariantCulture) |
+            Should -Be $network.History[1].ValidationLoss
+    }
+
+    It 'writes the latest and best checkpoints and resumes from them to the same weights' {
+        $path = Join-Path $folder 'run.mnn'
+        $whole = Start-NetworkTraining -Dataset $small -HiddenLayers 16 -Epochs 3 -ValidationSplit 0.2 -Seed 3
+        Start-NetworkTraining -Dataset $small -HiddenLayers 16 -Epochs 2 -ValidationSplit 0.2 -Seed 3 `
+            -CheckpointPath $path | Out-Null
+
+        Join-Path $folder 'run.latest.mnn' | Should -Exist
+        Join-Path $folder 'run.best.mnn' | Should -Exist
+        (Import-Network (Join-Path $folder 'run.latest.mnn')).History.Count | Should -Be 2
+
+        $resumed = Start-NetworkTraining -Dataset $small -CheckpointPath $path -Resume -Epochs 3
+        $resumed.History.Count | Should -Be 3
+        [Linq.Enumerable]::SequenceEqual($resumed.Layers[0].GetWeights(), $whole.Layers[0].GetWeights()) |
+            Should -BeTrue
+    }
+
+    It 'refuses settings that the checkpoint decides when resuming' {
+        { Start-NetworkTraining -Dataset $small -CheckpointPath (Join-Path $folder 'run.mnn') -Resume -Dropout 0.5 } |
+            Should -Throw -ErrorId 'ConflictingParameters,*' -ExpectedMessage '*-Dropout*'
+        { Start-NetworkTraining -Dataset $small -Resume } |
+            Should -Throw -ErrorId 'ConflictingParameters,*' -ExpectedMessage '*-CheckpointPath*'
+    }
+
+    It 'reports a missing checkpoint as not found' {
+        { Start-NetworkTraining -Dataset $small -CheckpointPath (Join-Path $folder 'none.mnn') -Resume } |
+            Should -Throw -ErrorId 'FileNotFound,*'
+    }
+
+    It 'stops a diverging run with an error naming epoch and batch, keeping the last good weights' {
+        $network = New-Network -HiddenLayers 32, 16 -Seed 4
+        Start-NetworkTraining -Dataset $small -Network $network -Epochs 1 -Seed 4 | Out-Null
+        $good = $network.Layers[0].GetWeights()
+
+        { Start-NetworkTraining -Dataset $small -Network $network -Optimizer Sgd -LearningRate 100 -Epochs 2 } |
+            Should -Throw -ErrorId 'TrainingDiverged,*' -ExpectedMessage '*epoch 2, batch * smaller learning rate*'
+
+        $network.History.Count | Should -Be 1
+        [Linq.Enumerable]::SequenceEqual($network.Layers[0].GetWeights(), $good) | Should -BeTrue
+    }
+
+    It 'leaves a usable network with its history when stopped like Ctrl+C' {
+        $network = New-Network -HiddenLayers 16 -Seed 5
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddScript({
+                    param($ModulePath, $Data, $Network)
+                    Import-Module $ModulePath
+                    Start-NetworkTraining -Dataset $Data -Network $Network -Epochs 100000 -Seed 5
+                }).AddArgument((Join-Path $PSScriptRoot '../../MnistNet.psd1'))
+            $null = $shell.AddArgument($small).AddArgument($network)
+            $running = $shell.BeginInvoke()
+            $deadline = [datetime]::UtcNow.AddSeconds(60)
+            while ($network.History.Count -lt 2 -and [datetime]::UtcNow -lt $deadline) {
+                Start-Sleep -Milliseconds 20
+            }
+
+            $shell.Stop()
+
+            $running.IsCompleted | Should -BeTrue
+            $shell.InvocationStateInfo.State | Should -Be 'Stopped'
+            $shell.Streams.Error.Count | Should -Be 0
+        }
+        finally {
+            $shell.Dispose()
+        }
+
+        $network.History.Count | Should -BeGreaterOrEqual 2
+        $network.History.Epoch | Should -Be (1..$network.History.Count)
+        # Better than the 10% of guessing: the network learned and still predicts.
+        (Measure-NetworkAccuracy -Network $network -Dataset $small).Accuracy | Should -BeGreaterThan 0.2
+    }
+}

@@ -8,7 +8,8 @@ namespace MnistNet.PowerShell.Commands;
 
 /// <summary>
 /// Start-NetworkTraining: trains a digit-reading network on labelled samples from the pipeline or on a dataset,
-/// showing progress, and returns the trained network with its per-epoch history.
+/// showing progress, and returns the trained network with its per-epoch history. Every training setting maps onto
+/// one TrainingOptions property; -Resume continues a run from its latest checkpoint instead.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "NetworkTraining", DefaultParameterSetName = SamplesSet)]
 [OutputType(typeof(NeuralNetwork))]
@@ -74,6 +75,50 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
     [Parameter]
     public int Seed { get; set; }
 
+    [Parameter]
+    [ValidateRange(0.0, 10.0)]
+    public double WeightDecay { get; set; }
+
+    [Parameter]
+    [ValidateRange(0.0, 1e6)]
+    public double GradientClip { get; set; }
+
+    [Parameter]
+    public LearningRateScheduleKind Schedule { get; set; } = LearningRateScheduleKind.Constant;
+
+    [Parameter]
+    [ValidateRange(0, 100_000)]
+    public int WarmupEpochs { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 100_000)]
+    public int StepSize { get; set; } = 5;
+
+    [Parameter]
+    [ValidateRange(1e-9, 1.0)]
+    public double StepFactor { get; set; } = 0.5;
+
+    [Parameter]
+    [ValidateRange(0.0, 0.95)]
+    public double Dropout { get; set; }
+
+    /// <summary>Patience: epochs without improvement before stopping; the best epoch's weights are kept.</summary>
+    [Parameter]
+    [ValidateRange(1, 100_000)]
+    public int EarlyStopping { get; set; }
+
+    [Parameter]
+    public EarlyStoppingMetric StopOn { get; set; } = EarlyStoppingMetric.ValidationLoss;
+
+    /// <summary>"run.mnn" writes run.latest.mnn after every epoch and run.best.mnn at every new best.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? CheckpointPath { get; set; }
+
+    /// <summary>Continue the run saved at -CheckpointPath, with the settings it was started with.</summary>
+    [Parameter]
+    public SwitchParameter Resume { get; set; }
+
     protected override void ProcessRecord()
     {
         if (ParameterSetName == DatasetSet)
@@ -110,40 +155,83 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
                 $"({Network.Architecture}, {Network.Activation}); leave out -{conflict}."),
                 Errors.ConflictingParameters, Network));
         }
+
+        if (Resume)
+        {
+            RequireResumable();
+        }
+    }
+
+    /// <summary>A resumed run takes its settings from the checkpoint; any given here would be ignored.</summary>
+    private void RequireResumable()
+    {
+        if (CheckpointPath is null)
+        {
+            ThrowTerminatingError(Errors.InvalidArgument(new ArgumentException(
+                "-Resume continues the run saved at -CheckpointPath; give -CheckpointPath too."),
+                Errors.ConflictingParameters, null));
+        }
+
+        string[] fromCheckpoint = [nameof(HiddenLayers), nameof(Activation), nameof(Optimizer), nameof(LearningRate),
+            nameof(BatchSize), nameof(FullBatch), nameof(ValidationSplit), nameof(Seed), nameof(WeightDecay),
+            nameof(GradientClip), nameof(Schedule), nameof(WarmupEpochs), nameof(StepSize), nameof(StepFactor),
+            nameof(Dropout), nameof(EarlyStopping), nameof(StopOn)];
+        if (fromCheckpoint.FirstOrDefault(MyInvocation.BoundParameters.ContainsKey) is { } setting)
+        {
+            ThrowTerminatingError(Errors.InvalidArgument(new ArgumentException(
+                $"-Resume continues with the settings saved in the checkpoint; leave out -{setting} (only -Epochs " +
+                "and -ValidationData can be given again)."),
+                Errors.ConflictingParameters, CheckpointPath));
+        }
     }
 
     protected override void EndProcessing()
     {
         MnistDataset training = _dataset ?? _samples.Build();
-        var options = new TrainingOptions
-        {
-            HiddenLayers = Network is null ? HiddenLayers : Network.LayerSizes.Skip(1).SkipLast(1).ToArray(),
-            Activation = Network?.Activation ?? Activation,
-            Optimizer = Optimizer,
-            LearningRate = MyInvocation.BoundParameters.ContainsKey(nameof(LearningRate)) ? LearningRate : null,
-            BatchSize = FullBatch ? 0 : BatchSize,
-            Epochs = Epochs,
-            ValidationSplit = ValidationData is null ? ValidationSplit : 0,
-            Seed = MyInvocation.BoundParameters.ContainsKey(nameof(Seed)) ? Seed : null,
-        };
-
+        string? checkpointPath = CheckpointPath is null ? null : ResolveOutputPath(CheckpointPath);
         var progress = new ProgressReporter(this);
         try
         {
             MnistDataset? validation = ToDataset(ValidationData);
-            if (Network is null)
+            if (Resume)
             {
-                WriteObject(NetworkTrainer.Train(training, validation, options, progress, _stop.Token));
+                int? epochs = MyInvocation.BoundParameters.ContainsKey(nameof(Epochs)) ? Epochs : null;
+                WriteObject(Network is null
+                    ? NetworkTrainer.Resume(checkpointPath!, training, validation, epochs, progress, _stop.Token)
+                    : ResumeInto(Network, checkpointPath!, training, validation, epochs, progress));
+            }
+            else if (Network is null)
+            {
+                WriteObject(NetworkTrainer.Train(training, validation, Options(checkpointPath), progress, _stop.Token));
             }
             else
             {
-                NetworkTrainer.Train(Network, training, validation, options, progress, _stop.Token);
+                NetworkTrainer.Train(Network, training, validation, Options(checkpointPath), progress, _stop.Token);
                 WriteObject(Network);
             }
         }
         catch (OperationCanceledException)
         {
-            // Ctrl+C: PowerShell is stopping the pipeline and discards output, so there is nothing to return.
+            // Ctrl+C: PowerShell is stopping the pipeline and discards output. A network given with -Network is
+            // back at its last completed (or best) epoch, and the latest checkpoint is on disk.
+        }
+        catch (TrainingDivergedException error)
+        {
+            ThrowTerminatingError(new ErrorRecord(error, Errors.TrainingDiverged, ErrorCategory.InvalidResult,
+                Network));
+        }
+        catch (FileNotFoundException error)
+        {
+            ThrowTerminatingError(Errors.NotFound(error, error.FileName ?? checkpointPath!));
+        }
+        catch (MnistDataException error)
+        {
+            ThrowTerminatingError(Errors.BadData(error, Errors.InvalidNetworkFile));
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(new ErrorRecord(error, Errors.CheckpointFailed, ErrorCategory.WriteError,
+                checkpointPath));
         }
         catch (ArgumentException error)
         {
@@ -153,6 +241,35 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
         {
             progress.Complete();
         }
+    }
+
+    private TrainingOptions Options(string? checkpointPath) => new()
+    {
+        HiddenLayers = Network is null ? HiddenLayers : Network.LayerSizes.Skip(1).SkipLast(1).ToArray(),
+        Activation = Network?.Activation ?? Activation,
+        Optimizer = Optimizer,
+        LearningRate = MyInvocation.BoundParameters.ContainsKey(nameof(LearningRate)) ? LearningRate : null,
+        BatchSize = FullBatch ? 0 : BatchSize,
+        Epochs = Epochs,
+        ValidationSplit = ValidationData is null ? ValidationSplit : 0,
+        Seed = MyInvocation.BoundParameters.ContainsKey(nameof(Seed)) ? Seed : null,
+        WeightDecay = WeightDecay,
+        GradientClip = GradientClip,
+        Schedule = Schedule,
+        WarmupEpochs = WarmupEpochs,
+        StepSize = StepSize,
+        StepFactor = StepFactor,
+        Dropout = Dropout,
+        EarlyStoppingPatience = EarlyStopping,
+        StopOn = StopOn,
+        CheckpointPath = checkpointPath,
+    };
+
+    private NeuralNetwork ResumeInto(NeuralNetwork network, string checkpointPath, MnistDataset training,
+        MnistDataset? validation, int? epochs, ProgressReporter progress)
+    {
+        NetworkTrainer.Resume(network, checkpointPath, training, validation, epochs, progress, _stop.Token);
+        return network;
     }
 
     protected override void StopProcessing() => _stop.Cancel();

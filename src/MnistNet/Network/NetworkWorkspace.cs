@@ -55,6 +55,9 @@ public sealed class NetworkWorkspace : IDisposable
 
     public bool CanTrain => _deltas.Length > 0;
 
+    /// <summary>Dropout on the hidden outputs of every forward pass, for training; null for none.</summary>
+    internal Dropout? Dropout { get; set; }
+
     /// <summary>The output probabilities of the last forward pass: B x 10, row-major.</summary>
     public ReadOnlySpan<float> Probabilities(int batchSize) =>
         _activations[^1].Span[..(batchSize * _network.OutputSize)];
@@ -135,6 +138,10 @@ public sealed class NetworkWorkspace : IDisposable
 
             Gemm.MultiplyNNBiasActivation(_activations[l].Span, layer.Weights.Span, layer.Biases.Span, output,
                 batchSize, layer.Inputs, layer.Outputs, layer.Activation);
+            if (layer.Activation is not null)
+            {
+                Dropout?.Forward(l, output);
+            }
         }
 
         ReadOnlySpan<byte> labels = withLoss ? _labels.AsSpan(0, batchSize) : default;
@@ -174,7 +181,10 @@ public sealed class NetworkWorkspace : IDisposable
             // The gradient reaching the layer below passes back through that layer's activation.
             Span<float> below = _deltas[l - 1].Span[..(batchSize * layer.Inputs)];
             Gemm.MultiplyNT(delta, layer.Weights.Span, below, batchSize, layer.Outputs, layer.Inputs);
-            Activations.Backward(_activations[l].Span[..below.Length], below, layers[l - 1].Activation!.Value);
+            ReadOnlySpan<float> outputs = Dropout is { } dropout
+                ? dropout.Backward(l - 1, below)
+                : _activations[l].Span[..below.Length];
+            Activations.Backward(outputs, below, layers[l - 1].Activation!.Value);
         }
     }
 

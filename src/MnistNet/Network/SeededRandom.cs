@@ -71,6 +71,21 @@ public sealed class SeededRandom
         return radius * Math.Cos(2.0 * Math.PI * u2);
     }
 
+    /// <summary>Everything that decides the rest of the sequence, to be stored in a checkpoint.</summary>
+    public SeededRandomState SaveState() => new(_s0, _s1, _s2, _s3, _spareGaussian);
+
+    /// <summary>Continues the sequence from a state taken by <see cref="SaveState"/>.</summary>
+    public void RestoreState(SeededRandomState state)
+    {
+        // xoshiro never reaches the all-zero state and would stay there, returning only zeros.
+        if ((state.S0 | state.S1 | state.S2 | state.S3) == 0)
+        {
+            throw new ArgumentException("A generator state cannot be all zeros.", nameof(state));
+        }
+
+        (_s0, _s1, _s2, _s3, _spareGaussian) = (state.S0, state.S1, state.S2, state.S3, state.SpareGaussian);
+    }
+
     /// <summary>Fisher-Yates shuffle in place.</summary>
     public void Shuffle(Span<int> values)
     {
@@ -94,3 +109,6 @@ public sealed class SeededRandom
 
     private static ulong BitRotate(ulong value, int count) => (value << count) | (value >> (64 - count));
 }
+
+/// <summary>The four words of a <see cref="SeededRandom"/> and the normal value it holds back, if any.</summary>
+public readonly record struct SeededRandomState(ulong S0, ulong S1, ulong S2, ulong S3, double? SpareGaussian);

@@ -15,20 +15,25 @@ namespace MnistNet.Storage;
 /// Saves and loads networks as versioned binary files (extension .mnn by convention). Layout, little-endian:
 /// <code>
 /// "MNISTNET"                   8 bytes, identifies the file
-/// format version               uint16 (this code writes and reads version 1)
+/// format version               uint16: 1 for a network, 2 for a training checkpoint
 /// reserved                     uint16, 0
 /// layer size count S           int32, then S int32 sizes (input, hidden..., output)
 /// activation                   int32 (0 ReLU, 1 Sigmoid, 2 Tanh)
 /// metadata length M            int32, then M bytes of UTF-8 JSON: seed, training options, history
 /// parameters                   for each layer: weights (inputs x outputs, row-major) then biases, float32
+/// training state (version 2)  image order: int32 count, then int32s; optimizer state and best parameters: each
+///                              an int32 count of arrays, then per array an int32 length and float32 values
 /// checksum                     uint64 XxHash64 of every byte before it
 /// </code>
+/// A checkpoint's metadata also holds the scalar training state (see <see cref="TrainingCheckpoint"/>). Plain
+/// networks are still written as version 1, so files without training state read the same as before.
 /// The checksum is verified before anything is parsed, so a truncated or damaged file is refused whole.
 /// </summary>
 public static class NetworkFile
 {
     public const string Extension = ".mnn";
     public const ushort FormatVersion = 1;
+    public const ushort CheckpointFormatVersion = 2;
 
     private static readonly byte[] Magic = "MNISTNET"u8.ToArray();
     private const int ChecksumLength = sizeof(ulong);
@@ -49,7 +54,40 @@ public static class NetworkFile
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
 
-        byte[] content = Serialize(network);
+        WriteAtomically(Serialize(network), path, "network");
+    }
+
+    /// <summary>
+    /// Saves a network with the state its training run needs to resume (format version 2), atomically as
+    /// <see cref="Save"/> does. Import-Network and <see cref="Load"/> read such a file as a plain network.
+    /// </summary>
+    public static void SaveCheckpoint(NeuralNetwork network, TrainingCheckpoint checkpoint, string path)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+
+        WriteAtomically(Serialize(network, checkpoint), path, "checkpoint");
+    }
+
+    /// <summary>Reads a checkpoint written by <see cref="SaveCheckpoint"/>: network and training state.</summary>
+    public static (NeuralNetwork Network, TrainingCheckpoint Checkpoint) LoadCheckpoint(string path)
+    {
+        string fullPath = RequireFile(path);
+        (NeuralNetwork network, TrainingCheckpoint? checkpoint) = Read(File.ReadAllBytes(fullPath), fullPath);
+        if (checkpoint is null)
+        {
+            network.Dispose();
+            throw Problem(fullPath, "format version",
+                "this is a network without training state, not a checkpoint; load it with Import-Network, or " +
+                "give it to Start-NetworkTraining -Network to train it further.");
+        }
+
+        return (network, checkpoint);
+    }
+
+    private static void WriteAtomically(byte[] content, string path, string what)
+    {
         string fullPath = Path.GetFullPath(path);
         string? folder = Path.GetDirectoryName(fullPath);
         if (folder is null || Directory.Exists(fullPath))
@@ -60,7 +98,7 @@ public static class NetworkFile
         if (!Directory.Exists(folder))
         {
             throw new DirectoryNotFoundException(
-                $"Cannot save the network to {fullPath}: the folder {folder} does not exist.");
+                $"Cannot save the {what} to {fullPath}: the folder {folder} does not exist.");
         }
 
         string temporary = fullPath + $".{Guid.NewGuid():N}.tmp";
@@ -86,6 +124,12 @@ public static class NetworkFile
     /// <summary>Reads a network saved by <see cref="Save"/>; throws <see cref="MnistDataException"/> otherwise.</summary>
     public static NeuralNetwork Load(string path)
     {
+        string fullPath = RequireFile(path);
+        return Deserialize(File.ReadAllBytes(fullPath), fullPath);
+    }
+
+    private static string RequireFile(string path)
+    {
         ArgumentException.ThrowIfNullOrEmpty(path);
 
         string fullPath = Path.GetFullPath(path);
@@ -94,19 +138,19 @@ public static class NetworkFile
             throw new FileNotFoundException($"There is no network file at {fullPath}.", fullPath);
         }
 
-        return Deserialize(File.ReadAllBytes(fullPath), fullPath);
+        return fullPath;
     }
 
-    internal static byte[] Serialize(NeuralNetwork network)
+    internal static byte[] Serialize(NeuralNetwork network, TrainingCheckpoint? checkpoint = null)
     {
-        var metadata = new NetworkMetadata(network.Seed, network.TrainedWith, [.. network.History]);
+        var metadata = new NetworkMetadata(network.Seed, network.TrainedWith, [.. network.History], checkpoint);
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(metadata, JsonOptions);
 
         using var buffer = new MemoryStream();
         using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
         {
             writer.Write(Magic);
-            writer.Write(FormatVersion);
+            writer.Write(checkpoint is null ? FormatVersion : CheckpointFormatVersion);
             writer.Write((ushort)0);
             writer.Write(network.LayerSizes.Count);
             foreach (int size in network.LayerSizes)
@@ -122,6 +166,14 @@ public static class NetworkFile
                 writer.Write(MemoryMarshal.AsBytes<float>(layer.Weights.Span));
                 writer.Write(MemoryMarshal.AsBytes<float>(layer.Biases.Span));
             }
+
+            if (checkpoint is not null)
+            {
+                writer.Write(checkpoint.Order.Length);
+                writer.Write(MemoryMarshal.AsBytes<int>(checkpoint.Order));
+                WriteArrays(writer, checkpoint.OptimizerState);
+                WriteArrays(writer, checkpoint.BestParameters);
+            }
         }
 
         // BinaryWriter is little-endian on every platform, and so is the checksum we append.
@@ -132,7 +184,19 @@ public static class NetworkFile
         return buffer.ToArray();
     }
 
-    internal static NeuralNetwork Deserialize(ReadOnlySpan<byte> file, string path)
+    internal static NeuralNetwork Deserialize(ReadOnlySpan<byte> file, string path) => Read(file, path).Network;
+
+    private static void WriteArrays(BinaryWriter writer, float[][] arrays)
+    {
+        writer.Write(arrays.Length);
+        foreach (float[] values in arrays)
+        {
+            writer.Write(values.Length);
+            writer.Write(MemoryMarshal.AsBytes<float>(values));
+        }
+    }
+
+    private static (NeuralNetwork Network, TrainingCheckpoint? Checkpoint) Read(ReadOnlySpan<byte> file, string path)
     {
         if (file.Length < Magic.Length || !file[..Magic.Length].SequenceEqual(Magic))
         {
@@ -144,10 +208,11 @@ public static class NetworkFile
         var reader = new SpanReader(file[..^Math.Min(file.Length, ChecksumLength)], path);
         reader.Skip(Magic.Length);
         ushort version = reader.UInt16("format version");
-        if (version != FormatVersion)
+        if (version is not (FormatVersion or CheckpointFormatVersion))
         {
             throw Problem(path, "format version",
-                $"the file has format version {version}; this MnistNet reads version {FormatVersion}. " +
+                $"the file has format version {version}; this MnistNet reads versions {FormatVersion} and " +
+                $"{CheckpointFormatVersion}. " +
                 "A newer MnistNet may have written it.");
         }
 
@@ -178,6 +243,12 @@ public static class NetworkFile
 
         int jsonLength = reader.Int32("metadata length");
         NetworkMetadata metadata = ParseMetadata(reader.Bytes(jsonLength, "metadata"), path);
+        if ((version == CheckpointFormatVersion) != (metadata.Checkpoint is not null))
+        {
+            throw Problem(path, "metadata", version == CheckpointFormatVersion
+                ? "the file is a checkpoint (format version 2) but its metadata has no training state."
+                : "the file is a plain network (format version 1) but its metadata has training state.");
+        }
 
         var network = new NeuralNetwork(sizes, (Activation)activationCode);
         try
@@ -188,6 +259,13 @@ public static class NetworkFile
                 reader.Floats(layer.Biases.Span, "biases");
             }
 
+            TrainingCheckpoint? checkpoint = metadata.Checkpoint is null ? null : metadata.Checkpoint with
+            {
+                Order = reader.Ints("image order"),
+                OptimizerState = reader.FloatArrays("optimizer state"),
+                BestParameters = reader.FloatArrays("best parameters"),
+            };
+
             if (reader.Remaining != 0)
             {
                 throw Problem(path, "parameters",
@@ -197,7 +275,7 @@ public static class NetworkFile
             network.Seed = metadata.Seed;
             network.TrainedWith = metadata.TrainedWith;
             network.ReplaceHistory(metadata.History ?? []);
-            return network;
+            return (network, checkpoint);
         }
         catch
         {
@@ -244,7 +322,8 @@ public static class NetworkFile
         new(path, null, field, problem, inner);
 
     /// <summary>What the file records besides the weights.</summary>
-    internal sealed record NetworkMetadata(int? Seed, TrainingOptions? TrainedWith, List<EpochRecord>? History);
+    internal sealed record NetworkMetadata(int? Seed, TrainingOptions? TrainedWith, List<EpochRecord>? History,
+        TrainingCheckpoint? Checkpoint = null);
 
     /// <summary>Reads fields in order, failing with the name of the field that ran past the end.</summary>
     private ref struct SpanReader(ReadOnlySpan<byte> data, string path)
@@ -272,6 +351,37 @@ public static class NetworkFile
 
         public void Floats(Span<float> destination, string field) =>
             Take(destination.Length * sizeof(float), field).CopyTo(MemoryMarshal.AsBytes(destination));
+
+        public int[] Ints(string field)
+        {
+            int[] values = new int[Count(sizeof(int), field)];
+            Take(values.Length * sizeof(int), field).CopyTo(MemoryMarshal.AsBytes(values.AsSpan()));
+            return values;
+        }
+
+        public float[][] FloatArrays(string field)
+        {
+            float[][] arrays = new float[Count(sizeof(int), field)][];
+            for (int i = 0; i < arrays.Length; i++)
+            {
+                arrays[i] = new float[Count(sizeof(float), field)];
+                Floats(arrays[i], field);
+            }
+
+            return arrays;
+        }
+
+        /// <summary>Reads a count and checks that that many items of the given size can follow.</summary>
+        private int Count(int itemSize, string field)
+        {
+            int count = Int32(field);
+            if (count < 0 || (long)count * itemSize > Remaining)
+            {
+                throw Problem(path, field, $"a count of {count} does not fit the {Remaining} bytes that follow.");
+            }
+
+            return count;
+        }
 
         private ReadOnlySpan<byte> Take(int count, string field)
         {

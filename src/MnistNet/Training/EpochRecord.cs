@@ -6,7 +6,9 @@ namespace MnistNet.Training;
 /// <param name="Accuracy">Fraction of training images classified correctly during the epoch.</param>
 /// <param name="ValidationLoss">Mean loss on the validation data after the epoch, or null without validation.</param>
 /// <param name="ValidationAccuracy">Accuracy on the validation data after the epoch, or null.</param>
-/// <param name="LearningRate">The step size used.</param>
+/// <param name="LearningRate">
+/// The step size used: the mean over the epoch's batches, since a schedule changes it before every batch.
+/// </param>
 /// <param name="Seconds">Wall time of the epoch, validation included.</param>
 public sealed record EpochRecord(
     int Epoch,
@@ -29,4 +31,9 @@ public interface ITrainingObserver
     void OnBatch(BatchProgress progress);
 
     void OnEpoch(EpochRecord record);
+
+    /// <summary>A remark on the run worth telling the user, such as why it stopped early.</summary>
+    void OnMessage(string message)
+    {
+    }
 }

@@ -1,13 +1,15 @@
-using System.Diagnostics;
 using MnistNet.Data;
 using MnistNet.Evaluation;
 using MnistNet.Network;
+using MnistNet.Storage;
 
 namespace MnistNet.Training;
 
 /// <summary>
 /// Mini-batch training with softmax cross-entropy. Each epoch reshuffles the training images with the run's seed,
-/// so a seed fixes the whole run: initial weights, validation split, batch order, and therefore the final weights.
+/// so a seed fixes the whole run: initial weights, validation split, batch order, dropout masks, and therefore the
+/// final weights. The options add weight decay, gradient clipping, a learning-rate schedule, dropout, early
+/// stopping and checkpoints (see <see cref="TrainingOptions"/>).
 /// </summary>
 public static class NetworkTrainer
 {
@@ -37,74 +39,77 @@ public static class NetworkTrainer
     }
 
     /// <summary>
-    /// Trains an existing network further, adding to its history. Cancellation stops after the current batch;
-    /// the network then holds the weights reached so far, and its history the epochs completed.
+    /// Trains an existing network further, adding to its history. Cancellation stops after the current batch; the
+    /// network then goes back to the weights of its last completed epoch (its best, with early stopping), so its
+    /// weights and history agree. A <see cref="TrainingDivergedException"/> leaves the weights of the last
+    /// completed epoch too.
     /// </summary>
     public static void Train(NeuralNetwork network, MnistDataset training, MnistDataset? validation,
         TrainingOptions options, ITrainingObserver? observer = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(network);
-        ArgumentNullException.ThrowIfNull(training);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        RequireLabels(training);
-        if (validation is not null)
+        RequireData(training, validation);
+
+        options = options with { Seed = options.Seed ?? SeededRandom.NewSeed() };
+        network.TrainedWith = options;
+        using var run = new TrainingRun(network, training, validation, options, observer, cancellation);
+        run.Run();
+    }
+
+    /// <summary>
+    /// Continues the run whose latest checkpoint belongs to <paramref name="checkpointPath"/> (see
+    /// <see cref="CheckpointPaths"/>) with the settings it was started with, and returns its network. Given the same
+    /// data, the result is identical to a run that was never interrupted.
+    /// </summary>
+    /// <param name="epochs">A new total number of epochs for the run; null keeps the original.</param>
+    public static NeuralNetwork Resume(string checkpointPath, MnistDataset training, MnistDataset? validation,
+        int? epochs = null, ITrainingObserver? observer = null, CancellationToken cancellation = default)
+    {
+        RequireData(training, validation);
+        (NeuralNetwork network, TrainingCheckpoint checkpoint) =
+            NetworkFile.LoadCheckpoint(CheckpointPaths.Latest(checkpointPath));
+        try
         {
-            RequireLabels(validation);
+            Continue(network, checkpoint, checkpointPath, training, validation, epochs, observer, cancellation);
+            return network;
         }
-
-        int seed = options.Seed ?? SeededRandom.NewSeed();
-        var random = new SeededRandom(seed ^ 0x5EED);
-        if (validation is null && options.ValidationSplit > 0)
+        catch
         {
-            (training, validation) = SplitForValidation(training, options.ValidationSplit, random);
+            network.Dispose();
+            throw;
         }
+    }
 
-        if (training.Count == 0)
+    /// <summary>
+    /// As the other overload, but into a network the caller holds, which must have the checkpoint's layers and
+    /// activation: its weights, history and seed are replaced by the checkpoint's before training continues. A
+    /// caller that keeps the network keeps the progress when the run is cancelled.
+    /// </summary>
+    public static void Resume(NeuralNetwork network, string checkpointPath, MnistDataset training,
+        MnistDataset? validation, int? epochs = null, ITrainingObserver? observer = null,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        RequireData(training, validation);
+        (NeuralNetwork saved, TrainingCheckpoint checkpoint) =
+            NetworkFile.LoadCheckpoint(CheckpointPaths.Latest(checkpointPath));
+        using (saved)
         {
-            throw new ArgumentException("There are no training images left to train on.", nameof(training));
-        }
-
-        int batchSize = options.BatchSize == 0 ? training.Count : Math.Min(options.BatchSize, training.Count);
-        network.TrainedWith = options with { Seed = seed };
-
-        using var workspace = new NetworkWorkspace(network, batchSize, forTraining: true);
-        using var optimizer = new Optimizer(network, options.Optimizer, options.EffectiveLearningRate);
-        using Predictor? validator = validation is null ? null : new Predictor(network);
-        int[] order = Enumerable.Range(0, training.Count).ToArray();
-        int batches = (training.Count + batchSize - 1) / batchSize;
-
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
-        {
-            var clock = Stopwatch.StartNew();
-            random.Shuffle(order);
-
-            double totalLoss = 0;
-            int correct = 0;
-            int seen = 0;
-            for (int batch = 0; batch < batches; batch++)
+            if (saved.Architecture != network.Architecture || saved.Activation != network.Activation)
             {
-                cancellation.ThrowIfCancellationRequested();
-
-                int first = batch * batchSize;
-                ReadOnlySpan<int> indices = order.AsSpan(first, Math.Min(batchSize, order.Length - first));
-                workspace.LoadBatch(training, indices);
-
-                totalLoss += workspace.Forward(indices.Length, withLoss: true);
-                correct += CountCorrect(workspace, indices.Length, network.OutputSize);
-                seen += indices.Length;
-                workspace.Backward(indices.Length);
-                optimizer.Apply(workspace);
-
-                observer?.OnBatch(new BatchProgress(epoch, options.Epochs, batch + 1, batches, totalLoss / seen));
+                throw new ArgumentException(
+                    $"The checkpoint holds a {saved.Architecture} {saved.Activation} network; the network given is " +
+                    $"{network.Architecture} {network.Activation}.", nameof(network));
             }
 
-            EvaluationResult? check = validator?.Evaluate(validation!);
-            var record = new EpochRecord(network.EpochsTrained + 1, totalLoss / seen, (double)correct / seen,
-                check?.MeanLoss, check?.Accuracy, optimizer.LearningRate, clock.Elapsed.TotalSeconds);
-            network.AddEpoch(record);
-            observer?.OnEpoch(record);
+            new ParameterSnapshot(saved).RestoreTo(network);
+            network.ReplaceHistory(saved.History);
+            network.Seed = saved.Seed;
         }
+
+        Continue(network, checkpoint, checkpointPath, training, validation, epochs, observer, cancellation);
     }
 
     /// <summary>Holds out a seeded random fraction of the data; the rest keeps its original order.</summary>
@@ -122,20 +127,32 @@ public static class NetworkTrainer
         return (data.Select(kept), data.Select(held));
     }
 
-    private static int CountCorrect(NetworkWorkspace workspace, int batchSize, int classes)
+    private static void Continue(NeuralNetwork network, TrainingCheckpoint checkpoint, string checkpointPath,
+        MnistDataset training, MnistDataset? validation, int? epochs, ITrainingObserver? observer,
+        CancellationToken cancellation)
     {
-        ReadOnlySpan<float> probabilities = workspace.Probabilities(batchSize);
-        ReadOnlySpan<byte> labels = workspace.Labels(batchSize);
-        int correct = 0;
-        for (int i = 0; i < batchSize; i++)
+        // The files may have moved since they were written; later checkpoints go where they were found.
+        TrainingOptions options = checkpoint.Options with
         {
-            if (Predictor.ArgMax(probabilities.Slice(i * classes, classes)) == labels[i])
-            {
-                correct++;
-            }
-        }
+            CheckpointPath = checkpointPath,
+            Epochs = epochs ?? checkpoint.Options.Epochs,
+        };
+        options.Validate();
 
-        return correct;
+        network.TrainedWith = options;
+        using var run = new TrainingRun(network, training, validation, options, observer, cancellation);
+        run.ResumeFrom(checkpoint);
+        run.Run();
+    }
+
+    private static void RequireData(MnistDataset training, MnistDataset? validation)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        RequireLabels(training);
+        if (validation is not null)
+        {
+            RequireLabels(validation);
+        }
     }
 
     private static void RequireLabels(MnistDataset data)

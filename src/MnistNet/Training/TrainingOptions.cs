@@ -26,6 +26,42 @@ public sealed record TrainingOptions
     /// <summary>Seeds weight initialisation, the validation split and batch shuffling; null draws one.</summary>
     public int? Seed { get; init; }
 
+    /// <summary>λ, on weights (not biases): L2 for Sgd, Momentum, Nesterov and Adam, decoupled for AdamW.</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Largest global L2 norm of all gradients together; larger gradients are scaled down. 0: none.</summary>
+    public double GradientClip { get; init; }
+
+    /// <summary>How the learning rate changes; evaluated before every batch (see LearningRateSchedule).</summary>
+    public LearningRateScheduleKind Schedule { get; init; } = LearningRateScheduleKind.Constant;
+
+    /// <summary>Epochs of linear warm-up before the schedule, counted in batches; 0 for none.</summary>
+    public int WarmupEpochs { get; init; }
+
+    /// <summary>For the Step schedule: epochs between reductions of the learning rate.</summary>
+    public int StepSize { get; init; } = 5;
+
+    /// <summary>For the Step schedule: what each reduction multiplies the learning rate by.</summary>
+    public double StepFactor { get; init; } = 0.5;
+
+    /// <summary>Probability of dropping each hidden output during training (inverted dropout); 0 for none.</summary>
+    public double Dropout { get; init; }
+
+    /// <summary>
+    /// Epochs without improvement of <see cref="StopOn"/> after which training stops and the best epoch's weights
+    /// are restored; 0 trains every epoch. Needs validation data.
+    /// </summary>
+    public int EarlyStoppingPatience { get; init; }
+
+    /// <summary>The validation result that decides the best epoch, for early stopping and checkpoints.</summary>
+    public EarlyStoppingMetric StopOn { get; init; } = EarlyStoppingMetric.ValidationLoss;
+
+    /// <summary>
+    /// Where to save checkpoints after every epoch, e.g. "run.mnn" for run.latest.mnn (with the state to resume
+    /// from) and run.best.mnn (the best epoch so far, with validation data); null for none.
+    /// </summary>
+    public string? CheckpointPath { get; init; }
+
     public double EffectiveLearningRate => LearningRate ?? Training.Optimizer.DefaultLearningRate(Optimizer);
 
     /// <summary>Throws when a setting is out of range, naming it.</summary>
@@ -47,6 +83,31 @@ public sealed record TrainingOptions
         {
             throw new ArgumentOutOfRangeException(nameof(ValidationSplit), ValidationSplit,
                 "The validation split is a fraction from 0 up to (not including) 1.");
+        }
+
+        RequireNonNegative(WeightDecay, nameof(WeightDecay));
+        RequireNonNegative(GradientClip, nameof(GradientClip));
+        ArgumentOutOfRangeException.ThrowIfNegative(WarmupEpochs, nameof(WarmupEpochs));
+        ArgumentOutOfRangeException.ThrowIfLessThan(StepSize, 1, nameof(StepSize));
+        if (!(StepFactor > 0) || double.IsInfinity(StepFactor))
+        {
+            throw new ArgumentOutOfRangeException(nameof(StepFactor), StepFactor, "The step factor must be positive.");
+        }
+
+        if (Dropout is < 0 or >= 1 || double.IsNaN(Dropout))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout,
+                "The dropout rate is a probability from 0 up to (not including) 1.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(EarlyStoppingPatience, nameof(EarlyStoppingPatience));
+    }
+
+    private static void RequireNonNegative(double value, string name)
+    {
+        if (!(value >= 0) || double.IsInfinity(value))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be zero or a positive number.");
         }
     }
 }

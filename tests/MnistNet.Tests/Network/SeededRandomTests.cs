@@ -51,4 +51,27 @@ public class SeededRandomTests
         Assert.NotEqual(Enumerable.Range(0, 1000), values);
         Assert.Equal(Enumerable.Range(0, 1000), values.Order());
     }
+
+    [Fact]
+    public void RestoredStateContinuesTheSequenceExactly()
+    {
+        var random = new SeededRandom(11);
+        random.NextGaussian();
+        SeededRandomState saved = random.SaveState();
+        double[] expected = [random.NextGaussian(), random.NextDouble(), random.NextInt(1000)];
+
+        var other = new SeededRandom(99);
+        other.RestoreState(saved);
+
+        double[] actual = [other.NextGaussian(), other.NextDouble(), other.NextInt(1000)];
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void AllZeroStateIsRefused()
+    {
+        var random = new SeededRandom(1);
+
+        Assert.Throws<ArgumentException>(() => random.RestoreState(new SeededRandomState(0, 0, 0, 0, null)));
+    }
 }

@@ -99,13 +99,13 @@ public sealed class NetworkFileTests : IDisposable
     {
         string path = SaveSmallNetwork();
         byte[] bytes = File.ReadAllBytes(path);
-        bytes[8] = 2;
+        bytes[8] = 3;
         File.WriteAllBytes(path, bytes);
 
         var error = Assert.Throws<MnistDataException>(() => NetworkFile.Load(path));
 
         Assert.Equal("format version", error.Column);
-        Assert.Contains("version 2", error.Message);
+        Assert.Contains("version 3", error.Message);
     }
 
     [Fact]
@@ -116,6 +116,54 @@ public sealed class NetworkFileTests : IDisposable
 
         Assert.Equal("magic number", Assert.Throws<MnistDataException>(() => NetworkFile.Load(empty)).Column);
         Assert.Throws<FileNotFoundException>(() => NetworkFile.Load(Path.Combine(_folder, "missing.mnn")));
+    }
+
+    [Fact]
+    public void CheckpointRoundTripKeepsTheTrainingState()
+    {
+        using var network = NeuralNetwork.ForMnist([8], Activation.ReLU, seed: 2);
+        var random = new SeededRandom(3);
+        random.NextUInt64();
+        var checkpoint = new TrainingCheckpoint
+        {
+            Options = new TrainingOptions { HiddenLayers = [8], Seed = 2, Dropout = 0.25, WeightDecay = 0.01 },
+            EpochsCompleted = 3,
+            Random = random.SaveState(),
+            OptimizerStep = 42,
+            BestEpoch = 2,
+            BestValue = 0.125,
+            EpochsSinceBest = 1,
+            Order = [2, 0, 1],
+            OptimizerState = [[1f, 2f], [3f]],
+            BestParameters = [[0.5f], [], [-1f, float.Epsilon]],
+        };
+        string path = Path.Combine(_folder, "run.latest.mnn");
+
+        NetworkFile.SaveCheckpoint(network, checkpoint, path);
+        (NeuralNetwork loaded, TrainingCheckpoint back) = NetworkFile.LoadCheckpoint(path);
+        using NeuralNetwork plain = NetworkFile.Load(path);
+        loaded.Dispose();
+
+        Assert.Equal(2, File.ReadAllBytes(path)[8]);
+        Assert.Equal(checkpoint.Options with { HiddenLayers = back.Options.HiddenLayers }, back.Options);
+        Assert.Equal((3, 42L, 2, 0.125, 1), (back.EpochsCompleted, back.OptimizerStep, back.BestEpoch!.Value,
+            back.BestValue, back.EpochsSinceBest));
+        Assert.Equal(checkpoint.Random, back.Random);
+        Assert.Equal(checkpoint.Order, back.Order);
+        Assert.Equal(checkpoint.OptimizerState, back.OptimizerState);
+        Assert.Equal(checkpoint.BestParameters, back.BestParameters);
+        Assert.Equal(network.Layers[0].GetWeights(), plain.Layers[0].GetWeights());
+    }
+
+    [Fact]
+    public void PlainNetworkIsNotACheckpoint()
+    {
+        string path = SaveSmallNetwork();
+
+        var error = Assert.Throws<MnistDataException>(() => NetworkFile.LoadCheckpoint(path));
+
+        Assert.Contains("not a checkpoint", error.Message);
+        Assert.Equal(1, File.ReadAllBytes(path)[8]);
     }
 
     private string SaveSmallNetwork()

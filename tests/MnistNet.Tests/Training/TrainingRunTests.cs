@@ -1,0 +1,230 @@
+using MnistNet.Data;
+using MnistNet.Native;
+using MnistNet.Network;
+using MnistNet.Storage;
+using MnistNet.Training;
+
+namespace MnistNet.Tests.Training;
+
+/// <summary>Early stopping, the divergence guard, cancellation and checkpoints, through the public trainer.</summary>
+public sealed class TrainingRunTests : IDisposable
+{
+    private static readonly TrainingOptions Small =
+        new() { HiddenLayers = [32, 16], BatchSize = 32, Epochs = 4, Seed = 9 };
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("mnistnet-run-").FullName;
+    private readonly MnistDataset _data = TestData.Synthetic(400, seed: 21);
+
+    [Fact]
+    public void EarlyStoppingEndsWithTheBestEpochsWeightsAndHistory()
+    {
+        // Random labels: the network can only memorise them, so the validation loss soon rises.
+        MnistDataset images = TestData.Synthetic(120, seed: 22);
+        var random = new SeededRandom(23);
+        byte[] labels = Enumerable.Range(0, images.Count).Select(_ => (byte)random.NextInt(10)).ToArray();
+        var noisy = new MnistDataset(images.Pixels.ToArray(), labels, source: "random labels");
+        TrainingOptions options = Small with
+        {
+            Epochs = 40, ValidationSplit = 0.5, EarlyStoppingPatience = 3, LearningRate = 0.01,
+        };
+        var observer = new Recorder();
+
+        using NeuralNetwork stopped = NetworkTrainer.Train(noisy, null, options, observer);
+
+        int best = stopped.History.Count;
+        Assert.True(best < 37, $"training ran {best} epochs; early stopping should have ended it sooner");
+        Assert.Equal(stopped.History.Min(record => record.ValidationLoss), stopped.History[^1].ValidationLoss);
+        Assert.Equal(best + 3, observer.Epochs.Count);
+        Assert.Contains(observer.Messages, message => message.Contains("Stopping early"));
+
+        // The same run cut at the best epoch by its epoch count has the very same weights.
+        using NeuralNetwork reference = NetworkTrainer.Train(noisy, null,
+            options with { Epochs = best, EarlyStoppingPatience = 0 });
+        AssertSameParameters(reference, stopped);
+    }
+
+    [Fact]
+    public void EarlyStoppingNeedsValidationData()
+    {
+        var error = Assert.Throws<ArgumentException>(() =>
+            NetworkTrainer.Train(_data, null, Small with { EarlyStoppingPatience = 2 }));
+
+        Assert.Contains("validation", error.Message);
+    }
+
+    [Fact]
+    public void DivergenceStopsWithEpochAndBatchAndKeepsFiniteWeights()
+    {
+        using var network = NeuralNetwork.ForMnist([32, 16], Activation.ReLU, seed: 1);
+        NetworkTrainer.Train(network, _data, null, Small with { Epochs = 1 });
+        float[] afterFirstEpoch = network.Layers[0].GetWeights();
+
+        var error = Assert.Throws<TrainingDivergedException>(() => NetworkTrainer.Train(network, _data, null,
+            Small with { Optimizer = OptimizerKind.Sgd, LearningRate = 100, Epochs = 3 }));
+
+        Assert.Equal(2, error.Epoch);
+        Assert.InRange(error.Batch, 1, 13);
+        Assert.Contains($"epoch 2, batch {error.Batch} of 13", error.Message);
+        Assert.Contains("smaller learning rate", error.Message);
+        Assert.True(!(error.Loss <= 88), $"loss {error.Loss} is not a blow-up");
+        Assert.Equal(afterFirstEpoch, network.Layers[0].GetWeights());
+        Assert.Single(network.History);
+        Assert.True(network.Layers.All(layer => layer.GetWeights().All(float.IsFinite)));
+    }
+
+    [Fact]
+    public void CancellingInMidEpochGoesBackToTheLastCompletedEpoch()
+    {
+        using var network = NeuralNetwork.ForMnist([16], Activation.ReLU, seed: 2);
+        NetworkTrainer.Train(network, _data, null, Small with { Epochs = 1 });
+        float[] afterFirstEpoch = network.Layers[0].GetWeights();
+        using var stop = new CancellationTokenSource();
+        var observer = new Recorder { StopAtBatch = (1, 5, stop) };
+
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            NetworkTrainer.Train(network, _data, null, Small, observer, stop.Token));
+
+        Assert.Single(network.History);
+        Assert.Equal(afterFirstEpoch, network.Layers[0].GetWeights());
+    }
+
+    [Fact]
+    public void EpochRecordsTheMeanScheduledRate()
+    {
+        // 400 images in batches of 100: 4 batches per epoch, 8 in all; cosine over steps 0..7.
+        TrainingOptions options = Small with
+        {
+            Schedule = LearningRateScheduleKind.Cosine, LearningRate = 0.1, BatchSize = 100, Epochs = 2,
+        };
+
+        using NeuralNetwork network = NetworkTrainer.Train(_data, null, options);
+
+        var schedule = new LearningRateSchedule(LearningRateScheduleKind.Cosine, 0.1, totalSteps: 8);
+        double firstEpoch = Enumerable.Range(0, 4).Average(step => schedule.RateAt(step));
+        Assert.Equal(firstEpoch, network.History[0].LearningRate, 1e-15);
+        Assert.True(network.History[1].LearningRate < network.History[0].LearningRate / 2);
+        Assert.Equal(0.001, NetworkTrainer.Train(_data, null, Small with { Epochs = 1 }).History[0].LearningRate);
+    }
+
+    [Fact]
+    public void CheckpointsKeepTheLatestAndTheBest()
+    {
+        string path = Path.Combine(_folder, "run.mnn");
+
+        using NeuralNetwork network = NetworkTrainer.Train(_data, null,
+            Small with { ValidationSplit = 0.25, CheckpointPath = path });
+
+        using NeuralNetwork latest = NetworkFile.Load(Path.Combine(_folder, "run.latest.mnn"));
+        using NeuralNetwork best = NetworkFile.Load(Path.Combine(_folder, "run.best.mnn"));
+        AssertSameParameters(network, latest);
+        Assert.Equal(4, latest.History.Count);
+        int bestEpoch = network.History.MinBy(record => record.ValidationLoss)!.Epoch;
+        Assert.Equal(bestEpoch, best.History.Count);
+        Assert.Empty(Directory.GetFiles(_folder, "*.tmp"));
+    }
+
+    [Theory]
+    [InlineData(OptimizerKind.Adam)]
+    [InlineData(OptimizerKind.Nesterov)]
+    public void ResumedRunEndsWithBitIdenticalWeights(OptimizerKind optimizer)
+    {
+        TrainingOptions options = Small with
+        {
+            Optimizer = optimizer, Epochs = 5, ValidationSplit = 0.2, Dropout = 0.3, WeightDecay = 1e-3,
+            GradientClip = 5, Schedule = LearningRateScheduleKind.OneCycle, WarmupEpochs = 1,
+            EarlyStoppingPatience = 10, CheckpointPath = Path.Combine(_folder, $"{optimizer}.mnn"),
+        };
+        using NeuralNetwork uninterrupted = NetworkTrainer.Train(_data, null, options with { CheckpointPath = null });
+
+        using var stop = new CancellationTokenSource();
+        var observer = new Recorder { StopAfterEpoch = (2, stop) };
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            NetworkTrainer.Train(_data, null, options, observer, stop.Token));
+        using NeuralNetwork resumed = NetworkTrainer.Resume(options.CheckpointPath!, _data, null);
+
+        AssertSameParameters(uninterrupted, resumed);
+        Assert.Equal(uninterrupted.History.Select(r => (r.Loss, r.ValidationLoss, r.LearningRate)),
+            resumed.History.Select(r => (r.Loss, r.ValidationLoss, r.LearningRate)));
+    }
+
+    [Fact]
+    public void ResumeIntoAGivenNetworkReplacesItsState()
+    {
+        TrainingOptions options = Small with { CheckpointPath = Path.Combine(_folder, "into.mnn") };
+        using NeuralNetwork uninterrupted = NetworkTrainer.Train(_data, null, options with { CheckpointPath = null });
+        using var stop = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() => NetworkTrainer.Train(_data, null, options,
+            new Recorder { StopAfterEpoch = (1, stop) }, stop.Token));
+        using var held = NeuralNetwork.ForMnist([32, 16], Activation.ReLU, seed: 77);
+
+        NetworkTrainer.Resume(held, Path.Combine(_folder, "into.latest.mnn"), _data, null);
+
+        AssertSameParameters(uninterrupted, held);
+        Assert.Equal(4, held.History.Count);
+        using var wrongShape = NeuralNetwork.ForMnist([8], Activation.ReLU, seed: 1);
+        Assert.Throws<ArgumentException>(() =>
+            NetworkTrainer.Resume(wrongShape, options.CheckpointPath!, _data, null));
+    }
+
+    [Fact]
+    public void ResumeWithOtherDataIsRefused()
+    {
+        TrainingOptions options = Small with { Epochs = 1, CheckpointPath = Path.Combine(_folder, "data.mnn") };
+        NetworkTrainer.Train(_data, null, options).Dispose();
+
+        var error = Assert.Throws<ArgumentException>(() =>
+            NetworkTrainer.Resume(options.CheckpointPath!, TestData.Synthetic(100, seed: 1), null, epochs: 2));
+
+        Assert.Contains("400 images", error.Message);
+    }
+
+    [Fact]
+    public void MissingCheckpointFolderIsReportedBeforeTraining()
+    {
+        string path = Path.Combine(_folder, "missing", "run.mnn");
+
+        Assert.Throws<DirectoryNotFoundException>(() =>
+            NetworkTrainer.Train(_data, null, Small with { CheckpointPath = path }));
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static void AssertSameParameters(NeuralNetwork expected, NeuralNetwork actual)
+    {
+        for (int l = 0; l < expected.Layers.Count; l++)
+        {
+            Assert.Equal(expected.Layers[l].GetWeights(), actual.Layers[l].GetWeights());
+            Assert.Equal(expected.Layers[l].GetBiases(), actual.Layers[l].GetBiases());
+        }
+    }
+
+    private sealed class Recorder : ITrainingObserver
+    {
+        public List<EpochRecord> Epochs { get; } = [];
+
+        public List<string> Messages { get; } = [];
+
+        public (int Epoch, CancellationTokenSource Stop)? StopAfterEpoch { get; init; }
+
+        public (int Epoch, int Batch, CancellationTokenSource Stop)? StopAtBatch { get; init; }
+
+        public void OnBatch(BatchProgress progress)
+        {
+            if (StopAtBatch is { } at && progress.Epoch == at.Epoch && progress.Batch == at.Batch)
+            {
+                at.Stop.Cancel();
+            }
+        }
+
+        public void OnEpoch(EpochRecord record)
+        {
+            Epochs.Add(record);
+            if (StopAfterEpoch is { } after && Epochs.Count == after.Epoch)
+            {
+                after.Stop.Cancel();
+            }
+        }
+
+        public void OnMessage(string message) => Messages.Add(message);
+    }
+}
