@@ -30,6 +30,18 @@ internal static class Errors
     public static ErrorRecord BadData(MnistDataException error, string errorId) =>
         new(error, errorId, ErrorCategory.InvalidData, error.Path);
 
-    public static ErrorRecord InvalidArgument(Exception error, string errorId, object? target) =>
-        new(error, errorId, ErrorCategory.InvalidArgument, target);
+    /// <summary>
+    /// A bad argument or bad input data. .NET appends " (Parameter 'name')" to ArgumentException messages; that
+    /// name is the library's, not the cmdlet's, so the message the user sees leaves it out.
+    /// </summary>
+    public static ErrorRecord InvalidArgument(Exception error, string errorId, object? target)
+    {
+        var record = new ErrorRecord(error, errorId, ErrorCategory.InvalidArgument, target);
+        if (error is ArgumentException { ParamName: { } name } && error.Message.EndsWith($" (Parameter '{name}')"))
+        {
+            record.ErrorDetails = new ErrorDetails(error.Message[..^$" (Parameter '{name}')".Length]);
+        }
+
+        return record;
+    }
 }

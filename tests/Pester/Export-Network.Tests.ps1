@@ -99,3 +99,37 @@ Describe 'Export-Network and Import-Network paths' {
             Should -Throw -ErrorId 'SaveFailed,*' -ExpectedMessage '*folder*no-such-folder*does not exist*'
     }
 }
+
+Describe 'Export-Network targets' {
+    It 'never replaces a folder or a link to one, even without -NoClobber' {
+        $folder = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'real')
+        $link = New-Item -ItemType SymbolicLink -Path (Join-Path $TestDrive 'link') -Target $folder
+
+        Export-Network -Network $network -Path $link.FullName -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        (Get-Item $link.FullName).LinkTarget | Should -Not -BeNullOrEmpty
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'NotAFile,*'
+    }
+
+    It 'honours backtick escapes in -Path and takes -LiteralPath as typed' {
+        Export-Network -Network $network -Path (Join-Path $TestDrive 'net `[2`].mnn')
+        Export-Network -Network $network -LiteralPath (Join-Path $TestDrive 'net [3].mnn')
+
+        Test-Path -LiteralPath (Join-Path $TestDrive 'net [2].mnn') | Should -BeTrue
+        Test-Path -LiteralPath (Join-Path $TestDrive 'net [3].mnn') | Should -BeTrue
+        (Import-Network -Path (Join-Path $TestDrive 'net `[2`].mnn')).Architecture | Should -Be '784-32-10'
+    }
+
+    It 'passes the file on as a provider item' {
+        $item = Export-Network -Network $network -Path (Join-Path $TestDrive 'item.mnn') -PassThru
+
+        $item.PSPath | Should -BeLike '*FileSystem::*item.mnn'
+        $item.Length | Should -BeGreaterThan 0
+    }
+
+    It 'refuses a folder given to Import-Network with NotAFile' {
+        Import-Network -LiteralPath $TestDrive -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'NotAFile,*'
+    }
+}

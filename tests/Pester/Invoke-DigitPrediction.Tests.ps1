@@ -86,5 +86,17 @@ Describe 'Measure-NetworkAccuracy' {
 
         $problems.Count | Should -Be 2
         $problems[0].Exception.Message | Should -BeLike '*no label*'
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'UnlabelledData,*'
+    }
+}
+
+Describe 'Measure-NetworkAccuracy input checks' {
+    It 'reports an empty dataset as NoData' {
+        $empty = Import-MnistIdx -Path $mnist -Set Test -First 0 -AsDataset
+
+        Measure-NetworkAccuracy -Network $network -Dataset $empty -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'NoData,*'
+        $problems[0].Exception.Message | Should -BeLike '*holds no images*'
     }
 }

@@ -206,3 +206,39 @@ Describe 'Start-NetworkTraining with the training options' {
         (Measure-NetworkAccuracy -Network $network -Dataset $small).Accuracy | Should -BeGreaterThan 0.2
     }
 }
+
+Describe 'Start-NetworkTraining input checks' {
+    BeforeAll {
+        $mnist = Join-Path $PSScriptRoot '../../data/mnist'
+        $dataset = Import-MnistIdx -Path $mnist -Set Test -First 40 -AsDataset
+        $samples = Import-MnistIdx -Path $mnist -Set Test -Skip 40 -First 2
+    }
+
+    It 'refuses a dataset and samples piped together, in <Order>' -ForEach @(
+        @{ Order = 'dataset first'; Expected = '*dataset followed by samples*' }
+        @{ Order = 'samples first'; Expected = '*samples followed by a dataset*' }
+    ) {
+        $items = if ($Order -eq 'dataset first') { @($dataset) + @($samples) } else { @($samples) + @($dataset) }
+
+        { $items | Start-NetworkTraining -Epochs 1 -Seed 1 } |
+            Should -Throw -ErrorId 'MixedInput,*' -ExpectedMessage $Expected
+    }
+
+    It 'says so when nothing was piped' {
+        { @() | Start-NetworkTraining -Epochs 1 } | Should -Throw -ErrorId 'NoData,*' -ExpectedMessage '*No training images*'
+    }
+
+    It 'refuses a validation split that holds out no image' {
+        { Start-NetworkTraining -Dataset $dataset -Epochs 1 -ValidationSplit 0.001 -Seed 1 } |
+            Should -Throw -ErrorId 'InvalidTrainingData,*' -ExpectedMessage '*holds out none of the*'
+    }
+
+    It 'refuses empty validation data without naming library parameters' {
+        $empty = Import-MnistIdx -Path $mnist -Set Test -First 0 -AsDataset
+
+        $thrown = { Start-NetworkTraining -Dataset $dataset -Epochs 1 -ValidationData $empty } | Should -Throw -PassThru
+
+        $thrown.Exception.Message | Should -BeLike '*validation data*holds no images*'
+        "$thrown" | Should -Not -BeLike "*(Parameter '*"
+    }
+}

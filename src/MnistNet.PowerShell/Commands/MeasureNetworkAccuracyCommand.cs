@@ -46,7 +46,7 @@ public sealed class MeasureNetworkAccuracyCommand : MnistCmdlet
         }
         catch (ArgumentException error)
         {
-            WriteError(Errors.InvalidArgument(error, Errors.InvalidTrainingData, InputObject ?? (object?)Dataset));
+            WriteError(Errors.InvalidArgument(error, Errors.UnlabelledData, InputObject ?? (object?)Dataset));
         }
     }
 
@@ -66,7 +66,7 @@ public sealed class MeasureNetworkAccuracyCommand : MnistCmdlet
             }
             catch (ArgumentException error)
             {
-                WriteError(Errors.InvalidArgument(error, Errors.InvalidTrainingData, data));
+                WriteError(Errors.InvalidArgument(error, data.Count == 0 ? Errors.NoData : Errors.UnlabelledData, data));
             }
         }
     }

@@ -125,13 +125,22 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
         {
             if (_samples.Count > 0 || _dataset is not null)
             {
+                string problem = _dataset is not null ? "several datasets" : "samples followed by a dataset";
                 ThrowTerminatingError(Errors.InvalidArgument(new ArgumentException(
-                    "Pipe one dataset, or samples, into Start-NetworkTraining; not several datasets."),
+                    $"Start-NetworkTraining trains on one dataset or on samples, but it was given {problem}. " +
+                    "Combine the images first, for example with Import-MnistCsv on all the files."),
                     Errors.MixedInput, Dataset));
             }
 
             _dataset = Dataset;
             return;
+        }
+
+        if (_dataset is not null)
+        {
+            ThrowTerminatingError(Errors.InvalidArgument(new ArgumentException(
+                "Start-NetworkTraining trains on one dataset or on samples, but it was given a dataset followed " +
+                "by samples. Combine the images first."), Errors.MixedInput, InputObject));
         }
 
         try
@@ -187,8 +196,15 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
 
     protected override void EndProcessing()
     {
+        if (_dataset is null && _samples.Count == 0)
+        {
+            ThrowTerminatingError(Errors.InvalidArgument(new ArgumentException(
+                "No training images were given: pipe samples or a dataset into Start-NetworkTraining, " +
+                "or use -Dataset."), Errors.NoData, null));
+        }
+
         MnistDataset training = _dataset ?? _samples.Build();
-        string? checkpointPath = CheckpointPath is null ? null : ResolveOutputPath(CheckpointPath);
+        string? checkpointPath = CheckpointPath is null ? null : ResolvePath(CheckpointPath);
         var progress = new ProgressReporter(this);
         try
         {

@@ -42,7 +42,7 @@ public sealed class EvaluationResult
         text.Append("true\\pred");
         for (int predicted = 0; predicted < classes; predicted++)
         {
-            text.Append(CultureInfo.InvariantCulture, $"{predicted,6}");
+            text.Append(CultureInfo.InvariantCulture, $"{predicted,5}");
         }
 
         for (int actual = 0; actual < classes; actual++)
@@ -51,7 +51,7 @@ public sealed class EvaluationResult
             text.Append(CultureInfo.InvariantCulture, $"{actual,9}");
             for (int predicted = 0; predicted < classes; predicted++)
             {
-                text.Append(CultureInfo.InvariantCulture, $"{ConfusionMatrix[actual, predicted],6}");
+                text.Append(CultureInfo.InvariantCulture, $"{ConfusionMatrix[actual, predicted],5}");
             }
         }
 

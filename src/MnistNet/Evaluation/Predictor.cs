@@ -73,6 +73,11 @@ public sealed class Predictor : IDisposable
     public EvaluationResult Evaluate(MnistDataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
+        if (data.Count == 0)
+        {
+            throw new ArgumentException($"{data.Source} holds no images, so there is nothing to score.");
+        }
+
         if (!data.HasLabels)
         {
             throw new ArgumentException($"{data.Source} has no labels, so the network cannot be scored on it.",

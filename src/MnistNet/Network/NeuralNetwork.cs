@@ -95,7 +95,8 @@ public sealed class NeuralNetwork : IDisposable
         _history.AddRange(records);
     }
 
-    public override string ToString() => $"{Architecture} {Activation} network, {EpochsTrained} epochs trained";
+    public override string ToString() =>
+        $"{Architecture} {Activation} network, {EpochsTrained} epoch{(EpochsTrained == 1 ? "" : "s")} trained";
 
     public void Dispose()
     {

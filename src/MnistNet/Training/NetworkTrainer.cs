@@ -148,15 +148,20 @@ public static class NetworkTrainer
     private static void RequireData(MnistDataset training, MnistDataset? validation)
     {
         ArgumentNullException.ThrowIfNull(training);
-        RequireLabels(training);
+        RequireLabels(training, "training");
         if (validation is not null)
         {
-            RequireLabels(validation);
+            RequireLabels(validation, "validation");
         }
     }
 
-    private static void RequireLabels(MnistDataset data)
+    private static void RequireLabels(MnistDataset data, string role)
     {
+        if (data.Count == 0)
+        {
+            throw new ArgumentException($"The {role} data ({data.Source}) holds no images.");
+        }
+
         if (!data.HasLabels)
         {
             throw new ArgumentException(

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using MnistNet.Data;
 using MnistNet.Evaluation;
@@ -51,6 +52,12 @@ internal sealed class TrainingRun : IDisposable
         if (validation is null && options.ValidationSplit > 0)
         {
             (training, validation) = NetworkTrainer.SplitForValidation(training, options.ValidationSplit, _random);
+            if (validation.Count == 0)
+            {
+                string split = options.ValidationSplit.ToString(CultureInfo.InvariantCulture);
+                throw new ArgumentException($"A validation split of {split} holds out none of the " +
+                    $"{training.Count} training images; use a larger split or give validation data.");
+            }
         }
 
         if (training.Count == 0)

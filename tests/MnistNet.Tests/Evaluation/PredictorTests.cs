@@ -80,7 +80,7 @@ public class PredictorTests
         string[] lines = result.FormatConfusionMatrix().Split('\n');
 
         Assert.Equal(11, lines.Length);
-        Assert.Equal("        4     0     0     0     0     3     0     0     0     0    12", lines[5]);
+        Assert.Equal("        4    0    0    0    0    3    0    0    0    0   12", lines[5]);
         Assert.Equal(0.2, result.Accuracy, 10);
         Assert.Equal(0.2, result.MeanLoss, 10);
     }
