@@ -1,0 +1,331 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using MnistNet.Data;
+using MnistNet.Network;
+
+namespace MnistNet.Augmentation;
+
+/// <summary>
+/// Distorts one 28 x 28 image at a time as <see cref="AugmentationOptions"/> describe, writing floats scaled to
+/// 0..1 exactly as <see cref="NetworkWorkspace.LoadBatch"/> would, so the result can go straight into an input
+/// batch. Each output pixel samples the source, by bilinear interpolation (outside the image counts as 0), at
+/// <c>A⁻¹(p) + D(p)</c>: A is a random shift, rotation about the centre and scale, and D an elastic field of
+/// uniform random displacements in [-1, 1] smoothed by a Gaussian of sigma ElasticSigma and scaled by
+/// ElasticAlpha. All randomness comes from the generator passed in, so a seed fixes the image.
+/// <para>
+/// An instance owns its scratch buffers and allocates nothing per image, so it is not thread-safe: give each thread
+/// its own. It does not decide which images to distort or seed anything; <see cref="AugmentedBatchSource"/> does.
+/// </para>
+/// </summary>
+public sealed class ImageAugmenter
+{
+    private const int Side = MnistSample.Width;
+    private const float PixelScale = 1f / 255f;
+    private const float Centre = (Side - 1) / 2f;
+
+    // The source is kept with a zero border of one pixel on the left and top and two on the right and bottom, so
+    // that sample positions clamped to [-1, Side] always read zeros outside the image, without a branch.
+    private const int PaddedSide = Side + 3;
+
+    private static readonly int Lanes = Vector<float>.Count;
+
+    // Field rows are padded to whole vectors; the columns past Side hold values that nothing reads.
+    private static readonly int FieldStride = (Side + Lanes - 1) / Lanes * Lanes;
+
+    private readonly AugmentationOptions _options;
+    private readonly bool _elastic;
+    private readonly int _radius;
+    private readonly float[] _horizontalWeights;
+    private readonly float[] _verticalWeights;
+    private readonly int _noiseStride;
+    private readonly float[] _noiseX;
+    private readonly float[] _noiseY;
+    private readonly float[] _smoothedRows;
+    private readonly float[] _fieldX;
+    private readonly float[] _fieldY;
+    private readonly float[] _paddedSource = new float[PaddedSide * PaddedSide];
+
+    public ImageAugmenter(AugmentationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+
+        _options = options;
+        _elastic = options.ElasticAlpha > 0;
+        if (_elastic)
+        {
+            // Three sigmas hold all but about 1% of the Gaussian's weight.
+            _radius = (int)Math.Ceiling(3 * options.ElasticSigma);
+            _horizontalWeights = GaussianKernel(options.ElasticSigma, _radius, 1);
+            _verticalWeights = GaussianKernel(options.ElasticSigma, _radius, options.ElasticAlpha);
+        }
+        else
+        {
+            _horizontalWeights = _verticalWeights = [];
+        }
+
+        // Noise rows carry zeros on both sides, so that a vector of taps running off the image reads zeros.
+        int fieldLength = _elastic ? Side * FieldStride : 0;
+        _noiseStride = FieldStride + 2 * _radius;
+        _noiseX = new float[_elastic ? Side * _noiseStride : 0];
+        _noiseY = new float[_noiseX.Length];
+        _smoothedRows = new float[fieldLength];
+        _fieldX = new float[fieldLength];
+        _fieldY = new float[fieldLength];
+    }
+
+    public AugmentationOptions Options => _options;
+
+    /// <summary>
+    /// Writes a randomly distorted copy of <paramref name="source"/> (784 grey levels 0..255) into
+    /// <paramref name="destination"/> (784 floats, each in [0, 1]).
+    /// </summary>
+    public void Augment(ReadOnlySpan<byte> source, Span<float> destination, SeededRandom random)
+    {
+        CheckImages(source, destination);
+        ArgumentNullException.ThrowIfNull(random);
+
+        if (_options.IsNone)
+        {
+            for (int i = 0; i < MnistSample.PixelCount; i++)
+            {
+                destination[i] = source[i] * PixelScale;
+            }
+
+            return;
+        }
+
+        AffineDistortion affine = DrawAffine(random);
+        if (_elastic)
+        {
+            DrawElasticField(random);
+        }
+
+        Resample(source, destination, affine, _elastic);
+    }
+
+    /// <summary>Applies exactly the given affine transform, without an elastic field.</summary>
+    internal void Apply(ReadOnlySpan<byte> source, Span<float> destination, AffineDistortion affine)
+    {
+        CheckImages(source, destination);
+        Resample(source, destination, affine, useField: false);
+    }
+
+    /// <summary>Draws the affine part: shift x, shift y, rotation, scale, each only when turned on.</summary>
+    internal AffineDistortion DrawAffine(SeededRandom random)
+    {
+        float shiftX = 0, shiftY = 0, rotation = 0, scale = 1;
+        if (_options.MaxShift > 0)
+        {
+            shiftX = (float)Symmetric(random, _options.MaxShift);
+            shiftY = (float)Symmetric(random, _options.MaxShift);
+        }
+
+        if (_options.MaxRotation > 0)
+        {
+            rotation = (float)Symmetric(random, _options.MaxRotation);
+        }
+
+        if (_options.MaxScale > 0)
+        {
+            scale = (float)(1 + Symmetric(random, _options.MaxScale));
+        }
+
+        return new AffineDistortion(shiftX, shiftY, rotation, scale);
+    }
+
+    /// <summary>Fills the elastic field with fresh smoothed noise; needs ElasticAlpha above 0.</summary>
+    internal void DrawElasticField(SeededRandom random)
+    {
+        if (!_elastic)
+        {
+            throw new InvalidOperationException("This augmenter's options have no elastic distortion.");
+        }
+
+        // One 64-bit draw gives 24 bits for each of the two displacements of a pixel.
+        const float toSymmetric = 2f / (1 << 24);
+        for (int y = 0; y < Side; y++)
+        {
+            int row = y * _noiseStride + _radius;
+            for (int x = 0; x < Side; x++)
+            {
+                ulong bits = random.NextUInt64();
+                _noiseX[row + x] = (bits >> 40) * toSymmetric - 1f;
+                _noiseY[row + x] = ((bits >> 8) & 0xFFFFFF) * toSymmetric - 1f;
+            }
+        }
+
+        Smooth(_noiseX, _fieldX);
+        Smooth(_noiseY, _fieldY);
+    }
+
+    /// <summary>The elastic displacement of pixel (x, y) drawn last, in pixels: where it samples, minus where it is.</summary>
+    internal (float X, float Y) Displacement(int x, int y) =>
+        (_fieldX[y * FieldStride + x], _fieldY[y * FieldStride + x]);
+
+    /// <summary>A Gaussian of the given sigma over [-radius, radius], summing to <paramref name="total"/>.</summary>
+    internal static float[] GaussianKernel(double sigma, int radius, double total)
+    {
+        double[] raw = new double[2 * radius + 1];
+        for (int k = -radius; k <= radius; k++)
+        {
+            raw[k + radius] = Math.Exp(-k * k / (2 * sigma * sigma));
+        }
+
+        double sum = raw.Sum();
+        return raw.Select(weight => (float)(weight * total / sum)).ToArray();
+    }
+
+    private static double Symmetric(SeededRandom random, double limit) => (2 * random.NextDouble() - 1) * limit;
+
+    /// <summary>
+    /// Separable convolution of one noise image with the Gaussian, horizontal pass then vertical. Outside the image
+    /// the noise counts as 0, so the field is somewhat weaker within a few sigma of the border, where MNIST
+    /// digits have no ink anyway. Taps that would read only that outside are skipped.
+    /// </summary>
+    private void Smooth(float[] noise, float[] field)
+    {
+        int taps = 2 * _radius;
+        ref float noiseStart = ref MemoryMarshal.GetArrayDataReference(noise);
+        ref float rowsStart = ref MemoryMarshal.GetArrayDataReference(_smoothedRows);
+        ref float fieldStart = ref MemoryMarshal.GetArrayDataReference(field);
+        ref float horizontal = ref MemoryMarshal.GetArrayDataReference(_horizontalWeights);
+        ref float vertical = ref MemoryMarshal.GetArrayDataReference(_verticalWeights);
+
+        // Noise column c sits at index c + radius of its row, so tap k of output x reads index x + k.
+        for (int y = 0; y < Side; y++)
+        {
+            nuint row = (nuint)(y * _noiseStride);
+            for (int x0 = 0; x0 < FieldStride; x0 += Lanes)
+            {
+                int first = Math.Max(0, _radius - x0 - (Lanes - 1));
+                int last = Math.Min(taps, _radius + Side - 1 - x0);
+                Vector<float> sum = Vector<float>.Zero;
+                for (int k = first; k <= last; k++)
+                {
+                    sum += Vector.LoadUnsafe(ref noiseStart, row + (nuint)(x0 + k)) * Unsafe.Add(ref horizontal, k);
+                }
+
+                sum.StoreUnsafe(ref rowsStart, (nuint)(y * FieldStride + x0));
+            }
+        }
+
+        // Tap k of output row y reads row y + k - radius; rows outside the image are zero and skipped.
+        for (int y = 0; y < Side; y++)
+        {
+            int first = Math.Max(0, _radius - y);
+            int last = Math.Min(taps, _radius + Side - 1 - y);
+            for (int x0 = 0; x0 < FieldStride; x0 += Lanes)
+            {
+                Vector<float> sum = Vector<float>.Zero;
+                for (int k = first; k <= last; k++)
+                {
+                    nuint offset = (nuint)((y + k - _radius) * FieldStride + x0);
+                    sum += Vector.LoadUnsafe(ref rowsStart, offset) * Unsafe.Add(ref vertical, k);
+                }
+
+                sum.StoreUnsafe(ref fieldStart, (nuint)(y * FieldStride + x0));
+            }
+        }
+    }
+
+    private void Resample(ReadOnlySpan<byte> source, Span<float> destination, AffineDistortion affine, bool useField)
+    {
+        for (int y = 0; y < Side; y++)
+        {
+            Span<float> paddedRow = _paddedSource.AsSpan((y + 1) * PaddedSide + 1, Side);
+            ReadOnlySpan<byte> sourceRow = source.Slice(y * Side, Side);
+            for (int x = 0; x < Side; x++)
+            {
+                paddedRow[x] = sourceRow[x];
+            }
+        }
+
+        // Output pixel p samples the source at c + R(-θ)(p - c - t) / s: the inverse of scaling and turning the
+        // digit about the centre c, then shifting it by t. Positive angles turn the digit anticlockwise on screen.
+        double radians = affine.RotationDegrees * Math.PI / 180;
+        double cos = Math.Cos(radians) / affine.Scale;
+        double sin = Math.Sin(radians) / affine.Scale;
+        double fromX = Centre + affine.ShiftX;
+        double fromY = Centre + affine.ShiftY;
+        float xPerX = (float)cos, xPerY = (float)-sin, xOffset = (float)(Centre - cos * fromX + sin * fromY);
+        float yPerX = (float)sin, yPerY = (float)cos, yOffset = (float)(Centre - sin * fromX - cos * fromY);
+
+        ref float padded = ref MemoryMarshal.GetArrayDataReference(_paddedSource);
+        for (int y = 0; y < Side; y++)
+        {
+            float rowX = xPerY * y + xOffset;
+            float rowY = yPerY * y + yOffset;
+            Span<float> outputRow = destination.Slice(y * Side, Side);
+            if (useField)
+            {
+                ReadOnlySpan<float> fieldX = _fieldX.AsSpan(y * FieldStride, Side);
+                ReadOnlySpan<float> fieldY = _fieldY.AsSpan(y * FieldStride, Side);
+                for (int x = 0; x < Side; x++)
+                {
+                    outputRow[x] = Sample(ref padded, xPerX * x + rowX + fieldX[x], yPerX * x + rowY + fieldY[x]);
+                }
+            }
+            else
+            {
+                for (int x = 0; x < Side; x++)
+                {
+                    outputRow[x] = Sample(ref padded, xPerX * x + rowX, yPerX * x + rowY);
+                }
+            }
+        }
+    }
+
+    /// <summary>Bilinear sample of the padded source at image position (x, y), scaled to 0..1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Sample(ref float padded, float x, float y)
+    {
+        // Clamping to [-1, Side] keeps far-away positions on the zero border; shifting by the border's width
+        // makes the positions non-negative, so truncation is floor.
+        float px = Math.Clamp(x, -1f, Side) + 1f;
+        float py = Math.Clamp(y, -1f, Side) + 1f;
+        int column = (int)px;
+        int row = (int)py;
+        float fx = px - column;
+        float fy = py - row;
+
+        ref float topLeft = ref Unsafe.Add(ref padded, row * PaddedSide + column);
+        float topRight = Unsafe.Add(ref topLeft, 1);
+        ref float bottomLeft = ref Unsafe.Add(ref topLeft, PaddedSide);
+        float bottomRight = Unsafe.Add(ref bottomLeft, 1);
+        float top = topLeft + fx * (topRight - topLeft);
+        float bottom = bottomLeft + fx * (bottomRight - bottomLeft);
+        float value = (top + fy * (bottom - top)) * PixelScale;
+
+        // Rounding in the interpolation can overshoot 255 by a hair; the network is promised [0, 1].
+        return Math.Clamp(value, 0f, 1f);
+    }
+
+    private static void CheckImages(ReadOnlySpan<byte> source, Span<float> destination)
+    {
+        if (source.Length != MnistSample.PixelCount)
+        {
+            throw new ArgumentException(
+                $"The source image has {source.Length} pixels; an MNIST image has {MnistSample.PixelCount}.",
+                nameof(source));
+        }
+
+        if (destination.Length != MnistSample.PixelCount)
+        {
+            throw new ArgumentException(
+                $"The destination has room for {destination.Length} pixels; an MNIST image has " +
+                $"{MnistSample.PixelCount}.", nameof(destination));
+        }
+    }
+}
+
+/// <summary>
+/// One affine distortion: the digit is scaled by <paramref name="Scale"/> and turned by
+/// <paramref name="RotationDegrees"/> (anticlockwise on screen) about the image centre, then shifted by
+/// (<paramref name="ShiftX"/>, <paramref name="ShiftY"/>) pixels, x to the right and y down.
+/// </summary>
+internal readonly record struct AffineDistortion(float ShiftX, float ShiftY, float RotationDegrees, float Scale)
+{
+    public static AffineDistortion Identity => new(0, 0, 0, 1);
+}
