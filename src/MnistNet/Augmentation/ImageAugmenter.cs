@@ -28,10 +28,14 @@ public sealed class ImageAugmenter
     // that sample positions clamped to [-1, Side] always read zeros outside the image, without a branch.
     private const int PaddedSide = Side + 3;
 
+    // Field rows are padded to 32, a whole number of vectors of 4, 8 or 16 floats; the columns past Side hold
+    // values that nothing reads.
+    private const int FieldStride = 32;
+
     private static readonly int Lanes = Vector<float>.Count;
 
-    // Field rows are padded to whole vectors; the columns past Side hold values that nothing reads.
-    private static readonly int FieldStride = (Side + Lanes - 1) / Lanes * Lanes;
+    // Four independent sums per tap keep the multiply-add units busy instead of waiting on one running sum.
+    private static readonly bool FourSumsFit = FieldStride % (4 * Lanes) == 0;
 
     private readonly AugmentationOptions _options;
     private readonly bool _elastic;
@@ -143,16 +147,20 @@ public sealed class ImageAugmenter
             throw new InvalidOperationException("This augmenter's options have no elastic distortion.");
         }
 
-        // One 64-bit draw gives 24 bits for each of the two displacements of a pixel.
-        const float toSymmetric = 2f / (1 << 24);
+        // One 64-bit draw gives 16 bits to each displacement of two neighbouring pixels; smoothing averages a
+        // hundred or more of them, so finer steps would be lost anyway. The half step centres the levels on 0.
+        const float step = 2f / (1 << 16);
+        const float lowest = step / 2 - 1f;
         for (int y = 0; y < Side; y++)
         {
             int row = y * _noiseStride + _radius;
-            for (int x = 0; x < Side; x++)
+            for (int x = 0; x < Side; x += 2)
             {
                 ulong bits = random.NextUInt64();
-                _noiseX[row + x] = (bits >> 40) * toSymmetric - 1f;
-                _noiseY[row + x] = ((bits >> 8) & 0xFFFFFF) * toSymmetric - 1f;
+                _noiseX[row + x] = (uint)(bits >> 48) * step + lowest;
+                _noiseY[row + x] = (uint)((bits >> 32) & 0xFFFF) * step + lowest;
+                _noiseX[row + x + 1] = (uint)((bits >> 16) & 0xFFFF) * step + lowest;
+                _noiseY[row + x + 1] = (uint)(bits & 0xFFFF) * step + lowest;
             }
         }
 
@@ -182,9 +190,87 @@ public sealed class ImageAugmenter
     /// <summary>
     /// Separable convolution of one noise image with the Gaussian, horizontal pass then vertical. Outside the image
     /// the noise counts as 0, so the field is somewhat weaker within a few sigma of the border, where MNIST
-    /// digits have no ink anyway. Taps that would read only that outside are skipped.
+    /// digits have no ink anyway. Every path adds the same products in the same order (skipped taps would only
+    /// add exact zeros), so the field does not depend on the vector width.
     /// </summary>
     private void Smooth(float[] noise, float[] field)
+    {
+        if (FourSumsFit)
+        {
+            SmoothFourSums(noise, field);
+        }
+        else
+        {
+            SmoothOneSum(noise, field);
+        }
+    }
+
+    private void SmoothFourSums(float[] noise, float[] field)
+    {
+        int taps = 2 * _radius;
+        int lanes = Lanes;
+        ref float noiseStart = ref MemoryMarshal.GetArrayDataReference(noise);
+        ref float rowsStart = ref MemoryMarshal.GetArrayDataReference(_smoothedRows);
+        ref float fieldStart = ref MemoryMarshal.GetArrayDataReference(field);
+        ref float horizontal = ref MemoryMarshal.GetArrayDataReference(_horizontalWeights);
+        ref float vertical = ref MemoryMarshal.GetArrayDataReference(_verticalWeights);
+
+        // Noise column c sits at index c + radius of its row, so tap k of output x reads index x + k; the zeros
+        // on either side make every tap safe to read.
+        for (int y = 0; y < Side; y++)
+        {
+            for (int x0 = 0; x0 < FieldStride; x0 += 4 * lanes)
+            {
+                ref float input = ref Unsafe.Add(ref noiseStart, y * _noiseStride + x0);
+                Vector<float> sum0 = Vector<float>.Zero, sum1 = sum0, sum2 = sum0, sum3 = sum0;
+                for (int k = 0; k <= taps; k++)
+                {
+                    var weight = new Vector<float>(Unsafe.Add(ref horizontal, k));
+                    ref float tap = ref Unsafe.Add(ref input, k);
+                    sum0 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref tap), weight, sum0);
+                    sum1 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref tap, (nuint)lanes), weight, sum1);
+                    sum2 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref tap, (nuint)(2 * lanes)), weight, sum2);
+                    sum3 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref tap, (nuint)(3 * lanes)), weight, sum3);
+                }
+
+                StoreFour(ref Unsafe.Add(ref rowsStart, y * FieldStride + x0), lanes, sum0, sum1, sum2, sum3);
+            }
+        }
+
+        // Tap k of output row y reads row y + k - radius; rows outside the image are zero and skipped.
+        for (int y = 0; y < Side; y++)
+        {
+            int first = Math.Max(0, _radius - y);
+            int last = Math.Min(taps, _radius + Side - 1 - y);
+            for (int x0 = 0; x0 < FieldStride; x0 += 4 * lanes)
+            {
+                Vector<float> sum0 = Vector<float>.Zero, sum1 = sum0, sum2 = sum0, sum3 = sum0;
+                for (int k = first; k <= last; k++)
+                {
+                    var weight = new Vector<float>(Unsafe.Add(ref vertical, k));
+                    ref float tap = ref Unsafe.Add(ref rowsStart, (y + k - _radius) * FieldStride + x0);
+                    sum0 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref tap), weight, sum0);
+                    sum1 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref tap, (nuint)lanes), weight, sum1);
+                    sum2 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref tap, (nuint)(2 * lanes)), weight, sum2);
+                    sum3 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref tap, (nuint)(3 * lanes)), weight, sum3);
+                }
+
+                StoreFour(ref Unsafe.Add(ref fieldStart, y * FieldStride + x0), lanes, sum0, sum1, sum2, sum3);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreFour(ref float destination, int lanes, Vector<float> sum0, Vector<float> sum1,
+        Vector<float> sum2, Vector<float> sum3)
+    {
+        sum0.StoreUnsafe(ref destination);
+        sum1.StoreUnsafe(ref destination, (nuint)lanes);
+        sum2.StoreUnsafe(ref destination, (nuint)(2 * lanes));
+        sum3.StoreUnsafe(ref destination, (nuint)(3 * lanes));
+    }
+
+    private void SmoothOneSum(float[] noise, float[] field)
     {
         int taps = 2 * _radius;
         ref float noiseStart = ref MemoryMarshal.GetArrayDataReference(noise);
@@ -193,25 +279,22 @@ public sealed class ImageAugmenter
         ref float horizontal = ref MemoryMarshal.GetArrayDataReference(_horizontalWeights);
         ref float vertical = ref MemoryMarshal.GetArrayDataReference(_verticalWeights);
 
-        // Noise column c sits at index c + radius of its row, so tap k of output x reads index x + k.
         for (int y = 0; y < Side; y++)
         {
-            nuint row = (nuint)(y * _noiseStride);
             for (int x0 = 0; x0 < FieldStride; x0 += Lanes)
             {
-                int first = Math.Max(0, _radius - x0 - (Lanes - 1));
-                int last = Math.Min(taps, _radius + Side - 1 - x0);
+                ref float input = ref Unsafe.Add(ref noiseStart, y * _noiseStride + x0);
                 Vector<float> sum = Vector<float>.Zero;
-                for (int k = first; k <= last; k++)
+                for (int k = 0; k <= taps; k++)
                 {
-                    sum += Vector.LoadUnsafe(ref noiseStart, row + (nuint)(x0 + k)) * Unsafe.Add(ref horizontal, k);
+                    sum = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref Unsafe.Add(ref input, k)),
+                        new Vector<float>(Unsafe.Add(ref horizontal, k)), sum);
                 }
 
                 sum.StoreUnsafe(ref rowsStart, (nuint)(y * FieldStride + x0));
             }
         }
 
-        // Tap k of output row y reads row y + k - radius; rows outside the image are zero and skipped.
         for (int y = 0; y < Side; y++)
         {
             int first = Math.Max(0, _radius - y);
@@ -221,8 +304,9 @@ public sealed class ImageAugmenter
                 Vector<float> sum = Vector<float>.Zero;
                 for (int k = first; k <= last; k++)
                 {
-                    nuint offset = (nuint)((y + k - _radius) * FieldStride + x0);
-                    sum += Vector.LoadUnsafe(ref rowsStart, offset) * Unsafe.Add(ref vertical, k);
+                    ref float tap = ref Unsafe.Add(ref rowsStart, (y + k - _radius) * FieldStride + x0);
+                    sum = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref tap),
+                        new Vector<float>(Unsafe.Add(ref vertical, k)), sum);
                 }
 
                 sum.StoreUnsafe(ref fieldStart, (nuint)(y * FieldStride + x0));
