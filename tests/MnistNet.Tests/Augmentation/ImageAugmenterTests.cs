@@ -148,12 +148,13 @@ public class ImageAugmenterTests
             augmenter.Augment(data.GetPixels(index), augmented, new SeededRandom(index));
 
             // Elastic fields thin and thicken strokes (on 2,000 digits the ink ranged from 0.56 to 1.77 times the
-            // original), and the shift moves the digit by at most 2 pixels each way plus what the field adds.
+            // original). The shift moves the digit up to 2 pixels each way; turning and scaling an off-centre
+            // digit and the field's pull add some more (at most 4.4 pixels in all over 20,000 digits).
             Assert.InRange(augmented.Sum() / original.Sum(), 0.4, 2.5);
             (double row, double column) before = CentreOfInk(original);
             (double row, double column) after = CentreOfInk(augmented);
-            Assert.InRange(Math.Abs(after.row - before.row), 0, 4);
-            Assert.InRange(Math.Abs(after.column - before.column), 0, 4);
+            Assert.InRange(Math.Abs(after.row - before.row), 0, 6);
+            Assert.InRange(Math.Abs(after.column - before.column), 0, 6);
             Assert.NotEqual(original, augmented);
         }
     }
