@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using MnistNet.Data;
 using MnistNet.Network;
 
@@ -80,6 +82,9 @@ public sealed class ImageAugmenter
     }
 
     public AugmentationOptions Options => _options;
+
+    /// <summary>Whether resampling gathers 8 pixels at a time (AVX2); both ways give identical images.</summary>
+    internal bool UseGather { get; set; } = Avx2.IsSupported;
 
     /// <summary>
     /// Writes a randomly distorted copy of <paramref name="source"/> (784 grey levels 0..255) into
@@ -336,6 +341,13 @@ public sealed class ImageAugmenter
         float xPerX = (float)cos, xPerY = (float)-sin, xOffset = (float)(Centre - cos * fromX + sin * fromY);
         float yPerX = (float)sin, yPerY = (float)cos, yOffset = (float)(Centre - sin * fromX - cos * fromY);
 
+        var transform = new SampleTransform(xPerX, xPerY, xOffset, yPerX, yPerY, yOffset);
+        if (UseGather)
+        {
+            ResampleByGather(destination, transform, useField);
+            return;
+        }
+
         ref float padded = ref MemoryMarshal.GetArrayDataReference(_paddedSource);
         for (int y = 0; y < Side; y++)
         {
@@ -361,14 +373,73 @@ public sealed class ImageAugmenter
         }
     }
 
+    /// <summary>
+    /// The same arithmetic as <see cref="Sample"/>, operation for operation (no fused multiply-adds), on 8 pixels
+    /// at a time. A row of 28 is done as columns 0, 8, 16 and 20; the overlap is written twice with equal values.
+    /// </summary>
+    private unsafe void ResampleByGather(Span<float> destination, SampleTransform transform, bool useField)
+    {
+        Vector256<float> columnsFrom0 = Vector256.Create(0f, 1, 2, 3, 4, 5, 6, 7);
+        Vector256<float> lowest = Vector256.Create(-1f);
+        Vector256<float> highest = Vector256.Create((float)Side);
+        Vector256<float> one = Vector256.Create(1f);
+        Vector256<float> zero = Vector256<float>.Zero;
+        Vector256<float> pixelScale = Vector256.Create(PixelScale);
+        Vector256<int> paddedSide = Vector256.Create(PaddedSide);
+        Vector256<float> xPerX = Vector256.Create(transform.XPerX);
+        Vector256<float> yPerX = Vector256.Create(transform.YPerX);
+
+        fixed (float* padded = _paddedSource)
+        fixed (float* fieldX = _fieldX)
+        fixed (float* fieldY = _fieldY)
+        fixed (float* output = destination)
+        {
+            for (int y = 0; y < Side; y++)
+            {
+                var rowX = Vector256.Create(transform.XPerY * y + transform.XOffset);
+                var rowY = Vector256.Create(transform.YPerY * y + transform.YOffset);
+                for (int x0 = 0; x0 < Side; x0 = x0 == 16 ? 20 : x0 + 8)
+                {
+                    Vector256<float> columns = columnsFrom0 + Vector256.Create((float)x0);
+                    Vector256<float> x = xPerX * columns + rowX;
+                    Vector256<float> sampleY = yPerX * columns + rowY;
+                    if (useField)
+                    {
+                        x += Avx.LoadVector256(fieldX + y * FieldStride + x0);
+                        sampleY += Avx.LoadVector256(fieldY + y * FieldStride + x0);
+                    }
+
+                    Vector256<float> px = Avx.Min(Avx.Max(x, lowest), highest) + one;
+                    Vector256<float> py = Avx.Min(Avx.Max(sampleY, lowest), highest) + one;
+                    Vector256<int> column = Avx.ConvertToVector256Int32WithTruncation(px);
+                    Vector256<int> row = Avx.ConvertToVector256Int32WithTruncation(py);
+                    Vector256<float> fx = px - Avx.ConvertToVector256Single(column);
+                    Vector256<float> fy = py - Avx.ConvertToVector256Single(row);
+
+                    Vector256<int> index = Avx2.MultiplyLow(row, paddedSide) + column;
+                    Vector256<float> topLeft = Avx2.GatherVector256(padded, index, sizeof(float));
+                    Vector256<float> topRight = Avx2.GatherVector256(padded + 1, index, sizeof(float));
+                    Vector256<float> bottomLeft = Avx2.GatherVector256(padded + PaddedSide, index, sizeof(float));
+                    Vector256<float> bottomRight =
+                        Avx2.GatherVector256(padded + PaddedSide + 1, index, sizeof(float));
+                    Vector256<float> top = topLeft + fx * (topRight - topLeft);
+                    Vector256<float> bottom = bottomLeft + fx * (bottomRight - bottomLeft);
+                    Vector256<float> value = (top + fy * (bottom - top)) * pixelScale;
+
+                    Avx.Store(output + y * Side + x0, Avx.Min(Avx.Max(value, zero), one));
+                }
+            }
+        }
+    }
+
     /// <summary>Bilinear sample of the padded source at image position (x, y), scaled to 0..1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Sample(ref float padded, float x, float y)
     {
         // Clamping to [-1, Side] keeps far-away positions on the zero border; shifting by the border's width
         // makes the positions non-negative, so truncation is floor.
-        float px = Math.Clamp(x, -1f, Side) + 1f;
-        float py = Math.Clamp(y, -1f, Side) + 1f;
+        float px = MathF.Min(MathF.Max(x, -1f), Side) + 1f;
+        float py = MathF.Min(MathF.Max(y, -1f), Side) + 1f;
         int column = (int)px;
         int row = (int)py;
         float fx = px - column;
@@ -383,7 +454,7 @@ public sealed class ImageAugmenter
         float value = (top + fy * (bottom - top)) * PixelScale;
 
         // Rounding in the interpolation can overshoot 255 by a hair; the network is promised [0, 1].
-        return Math.Clamp(value, 0f, 1f);
+        return MathF.Min(MathF.Max(value, 0f), 1f);
     }
 
     private static void CheckImages(ReadOnlySpan<byte> source, Span<float> destination)
@@ -403,6 +474,10 @@ public sealed class ImageAugmenter
         }
     }
 }
+
+/// <summary>Where output pixel (x, y) samples before the elastic field: (XPerX·x + XPerY·y + XOffset, …).</summary>
+internal readonly record struct SampleTransform(float XPerX, float XPerY, float XOffset, float YPerX, float YPerY,
+    float YOffset);
 
 /// <summary>
 /// One affine distortion: the digit is scaled by <paramref name="Scale"/> and turned by

@@ -177,6 +177,35 @@ public class ImageAugmenterTests
     }
 
     [Fact]
+    public void GatheringAndPixelByPixelResamplingGiveIdenticalImages()
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx2.IsSupported)
+        {
+            return;
+        }
+
+        MnistDataset data = RealTraining.Value;
+        var gathering = new ImageAugmenter(AugmentationOptions.Standard) { UseGather = true };
+        var pixelByPixel = new ImageAugmenter(AugmentationOptions.Standard) { UseGather = false };
+        float[] gathered = new float[MnistSample.PixelCount];
+        float[] sampled = new float[MnistSample.PixelCount];
+
+        for (int index = 0; index < 100; index++)
+        {
+            gathering.Augment(data.GetPixels(index), gathered, new SeededRandom(index));
+            pixelByPixel.Augment(data.GetPixels(index), sampled, new SeededRandom(index));
+
+            Assert.Equal(sampled, gathered);
+        }
+
+        // Far outside the image, where positions are clamped onto the zero border.
+        var far = new AffineDistortion(14, -14, 180, 0.5f);
+        gathering.Apply(data.GetPixels(0), gathered, far);
+        pixelByPixel.Apply(data.GetPixels(0), sampled, far);
+        Assert.Equal(sampled, gathered);
+    }
+
+    [Fact]
     public void ElasticFieldIsSmoothAndAsStrongAsAlphaAndSigmaImply()
     {
         var options = AugmentationOptions.None with { ElasticAlpha = 34, ElasticSigma = 4 };
