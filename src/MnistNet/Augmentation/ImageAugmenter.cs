@@ -173,7 +173,7 @@ public sealed class ImageAugmenter
         Smooth(_noiseY, _fieldY);
     }
 
-    /// <summary>The elastic displacement of pixel (x, y) drawn last, in pixels: where it samples, minus where it is.</summary>
+    /// <summary>The last drawn elastic displacement of pixel (x, y): where it samples minus where it is.</summary>
     internal (float X, float Y) Displacement(int x, int y) =>
         (_fieldX[y * FieldStride + x], _fieldY[y * FieldStride + x]);
 
@@ -475,7 +475,7 @@ public sealed class ImageAugmenter
     }
 }
 
-/// <summary>Where output pixel (x, y) samples before the elastic field: (XPerX·x + XPerY·y + XOffset, …).</summary>
+/// <summary>Where output pixel (x, y) samples before the elastic field: (XPerX·x + XPerY·y + XOffset, ...).</summary>
 internal readonly record struct SampleTransform(float XPerX, float XPerY, float XOffset, float YPerX, float YPerY,
     float YOffset);
 

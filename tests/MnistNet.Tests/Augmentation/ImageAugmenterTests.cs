@@ -287,6 +287,6 @@ public class ImageAugmenterTests
     private static byte[] Gradient() =>
         Enumerable.Range(0, MnistSample.PixelCount).Select(i => (byte)(i * 7 % 256)).ToArray();
 
-    /// <summary>The image as NetworkWorkspace loads it into the input batch: each grey level times 1f / 255f.</summary>
+    /// <summary>The image as NetworkWorkspace loads it into the input batch: each level times 1f / 255f.</summary>
     private static float[] Loaded(byte[] image) => image.Select(level => level * (1f / 255f)).ToArray();
 }
