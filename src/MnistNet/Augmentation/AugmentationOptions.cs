@@ -38,7 +38,7 @@ public sealed record AugmentationOptions
     /// <summary>Largest relative change of size: 0.1 draws the scale factor uniformly from 0.9 to 1.1.</summary>
     public double MaxScale { get; init; }
 
-    /// <summary>Strength of the elastic field in pixels: the smoothed random displacements are multiplied by it.</summary>
+    /// <summary>Strength of the elastic field in pixels: it multiplies the smoothed random displacements.</summary>
     public double ElasticAlpha { get; init; }
 
     /// <summary>Standard deviation, in pixels, of the Gaussian that smooths the elastic field.</summary>

@@ -475,7 +475,7 @@ public sealed class ImageAugmenter
     }
 }
 
-/// <summary>Where output pixel (x, y) samples before the elastic field: (XPerX·x + XPerY·y + XOffset, ...).</summary>
+/// <summary>Where output pixel (x, y) samples before the elastic field: XPerX·x + XPerY·y + XOffset, ...</summary>
 internal readonly record struct SampleTransform(float XPerX, float XPerY, float XOffset, float YPerX, float YPerY,
     float YOffset);
 
