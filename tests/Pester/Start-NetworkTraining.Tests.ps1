@@ -242,3 +242,32 @@ Describe 'Start-NetworkTraining input checks' {
         "$thrown" | Should -Not -BeLike "*(Parameter '*"
     }
 }
+
+Describe 'Start-NetworkTraining augmentation' {
+    BeforeAll {
+        $few = Import-MnistIdx -Path (Join-Path $PSScriptRoot '../../data/mnist') -Set Train -First 300 -AsDataset
+    }
+
+    It 'distorts with the standard settings under -Augment, repeatably for a seed' {
+        $first = Start-NetworkTraining -Dataset $few -HiddenLayers 16 -Epochs 1 -Augment -Seed 3
+        $second = Start-NetworkTraining -Dataset $few -HiddenLayers 16 -Epochs 1 -Augment -Seed 3
+        $plain = Start-NetworkTraining -Dataset $few -HiddenLayers 16 -Epochs 1 -Seed 3
+
+        $first.TrainedWith.Augmentation.ElasticAlpha | Should -BeGreaterThan 0
+        $first.History[0].Loss | Should -Be $second.History[0].Loss
+        $first.History[0].Loss | Should -Not -Be $plain.History[0].Loss
+    }
+
+    It 'takes settings of its own from a hashtable' {
+        $network = Start-NetworkTraining -Dataset $few -HiddenLayers 16 -Epochs 1 -Seed 3 `
+            -Augmentation @{ MaxShift = 2; MaxRotation = 5 }
+
+        $network.TrainedWith.Augmentation.MaxShift | Should -Be 2
+        $network.TrainedWith.Augmentation.ElasticAlpha | Should -Be 0
+    }
+
+    It 'refuses an elastic strength without smoothing, naming the setting' {
+        { Start-NetworkTraining -Dataset $few -Epochs 1 -Augmentation @{ ElasticAlpha = 30 } } |
+            Should -Throw -ErrorId 'InvalidTrainingData,*' -ExpectedMessage '*Elastic*'
+    }
+}

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using MnistNet.Augmentation;
 using MnistNet.Data;
 using MnistNet.Native;
 using MnistNet.Network;
@@ -102,6 +103,14 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
     [ValidateRange(0.0, 0.95)]
     public double Dropout { get; set; }
 
+    /// <summary>Distort the training images afresh every epoch with the standard settings.</summary>
+    [Parameter]
+    public SwitchParameter Augment { get; set; }
+
+    /// <summary>Distortion settings of your own, e.g. @{ MaxShift = 2; MaxRotation = 10 }; implies -Augment.</summary>
+    [Parameter]
+    public AugmentationOptions? Augmentation { get; set; }
+
     /// <summary>Patience: epochs without improvement before stopping; the best epoch's weights are kept.</summary>
     [Parameter]
     [ValidateRange(1, 100_000)]
@@ -184,7 +193,7 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
         string[] fromCheckpoint = [nameof(HiddenLayers), nameof(Activation), nameof(Optimizer), nameof(LearningRate),
             nameof(BatchSize), nameof(FullBatch), nameof(ValidationSplit), nameof(Seed), nameof(WeightDecay),
             nameof(GradientClip), nameof(Schedule), nameof(WarmupEpochs), nameof(StepSize), nameof(StepFactor),
-            nameof(Dropout), nameof(EarlyStopping), nameof(StopOn)];
+            nameof(Dropout), nameof(EarlyStopping), nameof(StopOn), nameof(Augment), nameof(Augmentation)];
         if (fromCheckpoint.FirstOrDefault(MyInvocation.BoundParameters.ContainsKey) is { } setting)
         {
             ThrowTerminatingError(Errors.InvalidArgument(new ArgumentException(
@@ -276,6 +285,7 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
         StepSize = StepSize,
         StepFactor = StepFactor,
         Dropout = Dropout,
+        Augmentation = Augmentation ?? (Augment ? AugmentationOptions.Standard : null),
         EarlyStoppingPatience = EarlyStopping,
         StopOn = StopOn,
         CheckpointPath = checkpointPath,

@@ -1,3 +1,4 @@
+using MnistNet.Augmentation;
 using MnistNet.Native;
 
 namespace MnistNet.Training;
@@ -48,6 +49,12 @@ public sealed record TrainingOptions
     public double Dropout { get; init; }
 
     /// <summary>
+    /// Random distortions of the training images (shift, rotation, scale, elastic), drawn afresh every epoch on a
+    /// background thread; null or <see cref="AugmentationOptions.None"/> trains on the images as they are.
+    /// </summary>
+    public AugmentationOptions? Augmentation { get; init; }
+
+    /// <summary>
     /// Epochs without improvement of <see cref="StopOn"/> after which training stops and the best epoch's weights
     /// are restored; 0 trains every epoch. Needs validation data.
     /// </summary>
@@ -94,6 +101,7 @@ public sealed record TrainingOptions
             throw new ArgumentOutOfRangeException(nameof(StepFactor), StepFactor, "The step factor must be positive.");
         }
 
+        Augmentation?.Validate();
         if (Dropout is < 0 or >= 1 || double.IsNaN(Dropout))
         {
             throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout,

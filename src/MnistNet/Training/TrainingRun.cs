@@ -1,3 +1,4 @@
+using MnistNet.Augmentation;
 using System.Globalization;
 using System.Diagnostics;
 using MnistNet.Data;
@@ -40,6 +41,7 @@ internal sealed class TrainingRun : IDisposable
     private readonly Optimizer _optimizer;
     private readonly Dropout? _dropout;
     private readonly Predictor? _validator;
+    private readonly AugmentedBatchSource? _augmented;
     private ParameterSnapshot? _best;
     private int _epochsCompleted;
 
@@ -95,6 +97,11 @@ internal sealed class TrainingRun : IDisposable
         }
 
         _validator = validation is null ? null : new Predictor(network);
+        if (options.Augmentation is { IsNone: false } augmentation)
+        {
+            // One worker: on two cores the other one is busy with the training step itself.
+            _augmented = new AugmentedBatchSource(training, _batchSize, augmentation, seed, workerCount: 1);
+        }
     }
 
     /// <summary>Takes up a run from a checkpoint of it, written after one of its epochs.</summary>
@@ -171,12 +178,16 @@ internal sealed class TrainingRun : IDisposable
         _optimizer.Dispose();
         _dropout?.Dispose();
         _validator?.Dispose();
+        _augmented?.Dispose();
     }
 
     private EpochRecord RunEpoch(int epoch)
     {
         var clock = Stopwatch.StartNew();
         _random.Shuffle(_order);
+
+        // Distortions are keyed to the network's epoch count, so a continued or resumed run draws new ones.
+        _augmented?.StartEpoch(_network.EpochsTrained + 1, _order);
 
         double totalLoss = 0;
         int correct = 0;
@@ -227,7 +238,24 @@ internal sealed class TrainingRun : IDisposable
     /// Puts the training images of one batch into the workspace: the one place they are read, so that a step
     /// between data and network (augmentation) has a single point to plug into.
     /// </summary>
-    private void LoadTrainingBatch(ReadOnlySpan<int> indices) => _workspace.LoadBatch(_training, indices);
+    private void LoadTrainingBatch(ReadOnlySpan<int> indices)
+    {
+        if (_augmented is null)
+        {
+            _workspace.LoadBatch(_training, indices);
+            return;
+        }
+
+        // Batches arrive in the order of _order, prepared ahead by the worker; releasing at once lets it refill.
+        if (!_augmented.TryTake(out ReadOnlySpan<float> images, out ReadOnlySpan<byte> labels) ||
+            labels.Length != indices.Length)
+        {
+            throw new InvalidOperationException("The augmented batches fell out of step with the training loop.");
+        }
+
+        _workspace.LoadInputs(images, labels);
+        _augmented.Release();
+    }
 
     private int CountCorrect(int batchSize)
     {

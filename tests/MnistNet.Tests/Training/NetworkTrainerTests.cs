@@ -1,3 +1,4 @@
+using MnistNet.Augmentation;
 using MnistNet.Data;
 using MnistNet.Evaluation;
 using MnistNet.Native;
@@ -43,6 +44,21 @@ public class NetworkTrainerTests
 
         Assert.NotEqual(first.Layers[0].GetWeights(), other.Layers[0].GetWeights());
         Assert.Equal(first.History.Select(r => r.Loss), second.History.Select(r => r.Loss));
+    }
+
+    [Fact]
+    public void AugmentedTrainingIsSeededAndSeesOtherImages()
+    {
+        MnistDataset data = TestData.Synthetic(300, seed: 3);
+        TrainingOptions augmented = Small with { Augmentation = AugmentationOptions.Standard };
+
+        using NeuralNetwork first = NetworkTrainer.Train(data, null, augmented);
+        using NeuralNetwork second = NetworkTrainer.Train(data, null, augmented);
+        using NeuralNetwork plain = NetworkTrainer.Train(data, null, Small);
+
+        Assert.Equal(first.Layers[0].GetWeights(), second.Layers[0].GetWeights());
+        Assert.NotEqual(first.History[^1].Loss, plain.History[^1].Loss);
+        Assert.Equal(AugmentationOptions.Standard, first.TrainedWith!.Augmentation);
     }
 
     [Fact]

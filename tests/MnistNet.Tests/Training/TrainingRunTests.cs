@@ -1,3 +1,4 @@
+using MnistNet.Augmentation;
 using MnistNet.Data;
 using MnistNet.Native;
 using MnistNet.Network;
@@ -124,15 +125,17 @@ public sealed class TrainingRunTests : IDisposable
     }
 
     [Theory]
-    [InlineData(OptimizerKind.Adam)]
-    [InlineData(OptimizerKind.Nesterov)]
-    public void ResumedRunEndsWithBitIdenticalWeights(OptimizerKind optimizer)
+    [InlineData(OptimizerKind.Adam, false)]
+    [InlineData(OptimizerKind.Nesterov, false)]
+    [InlineData(OptimizerKind.AdamW, true)]
+    public void ResumedRunEndsWithBitIdenticalWeights(OptimizerKind optimizer, bool augment)
     {
         TrainingOptions options = Small with
         {
             Optimizer = optimizer, Epochs = 5, ValidationSplit = 0.2, Dropout = 0.3, WeightDecay = 1e-3,
             GradientClip = 5, Schedule = LearningRateScheduleKind.OneCycle, WarmupEpochs = 1,
             EarlyStoppingPatience = 10, CheckpointPath = Path.Combine(_folder, $"{optimizer}.mnn"),
+            Augmentation = augment ? AugmentationOptions.Standard : null,
         };
         using NeuralNetwork uninterrupted = NetworkTrainer.Train(_data, null, options with { CheckpointPath = null });
 
