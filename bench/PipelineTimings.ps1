@@ -13,7 +13,7 @@
 param(
     [Parameter(Mandatory)] [string] $CsvPath,
     [Parameter(Mandatory)] [string] $ModelPath,
-    [int] $TrainingRounds = 2,
+    [int] $TrainingRounds = 3,
     [int] $PredictionRuns = 3
 )
 

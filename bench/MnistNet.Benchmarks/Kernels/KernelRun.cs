@@ -31,11 +31,12 @@ public static class KernelRun
             .WithLaunchCount(1)
             .WithWarmupCount(3)
             .WithIterationCount(7)
-            .WithIterationTime(TimeInterval.FromMilliseconds(120));
+            .WithIterationTime(TimeInterval.FromMilliseconds(150));
         IConfig config = ManualConfig.Create(DefaultConfig.Instance)
             .AddJob(job)
             .AddColumn(StatisticColumn.Median, new GflopsColumn())
             .AddExporter(JsonExporter.Brief)
+            .WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(40))
             .WithArtifactsPath(Path.Combine(paths.Bench, "BenchmarkDotNet.Artifacts"))
             .WithOptions(ConfigOptions.DisableLogFile);
 
