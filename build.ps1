@@ -152,8 +152,9 @@ function Invoke-Bench {
         if (Test-Path -LiteralPath $file) {
             Write-Host ''
             Write-Host "Targets from bench/results/$name.json" -ForegroundColor Cyan
+            # Out-String with a wide width: a redirected console would cut the long job names at 120 columns.
             (Get-Content -LiteralPath $file -Raw | ConvertFrom-Json).rows |
-                Format-Table job, figure, target, result -AutoSize | Out-Host
+                Format-Table job, figure, target, result -AutoSize | Out-String -Width 250 | Write-Host
         }
     }
 

@@ -60,7 +60,7 @@ public static class Program
         switch (job)
         {
             case "protocol":
-                ChildProcess.Report(ChildJobs.Protocol(paths, threads, saveModel));
+                ChildProcess.Report(ChildJobs.Protocol(paths, saveModel));
                 return 0;
             case "predict":
                 ChildProcess.Report(ChildJobs.Predict(paths, model ?? throw Missing("--model")));

@@ -19,7 +19,7 @@ public static class ChildJobs
     private const int Seed = 1;
 
     /// <summary>784-128-64-10, ReLU, Adam at 0.001, batches of 128 reshuffled each epoch, data in memory.</summary>
-    public static ProtocolResult Protocol(RepositoryPaths paths, int threads, string? saveModelTo)
+    public static ProtocolResult Protocol(RepositoryPaths paths, string? saveModelTo)
     {
         MnistDataset training = IdxReader.ReadDataset(paths.TrainImages, paths.TrainLabels);
         MnistDataset test = IdxReader.ReadDataset(paths.TestImages, paths.TestLabels);
@@ -44,7 +44,7 @@ public static class ChildJobs
 
         using Process self = Process.GetCurrentProcess();
         self.Refresh();
-        return new ProtocolResult(threads, [.. network.History.Select(epoch => epoch.Seconds)], accuracy,
+        return new ProtocolResult([.. network.History.Select(epoch => epoch.Seconds)], accuracy,
             self.PeakWorkingSet64);
     }
 

@@ -79,7 +79,7 @@ public static class EndToEndRunner
                 return result;
             }
             catch (Exception error) when (error is InvalidOperationException or TimeoutException
-                or FileNotFoundException or IOException)
+                or IOException or System.Text.Json.JsonException)
             {
                 Console.WriteLine($"  {name} failed: {error.Message}");
                 outcome.Errors.Add($"{name}: {error.Message}");

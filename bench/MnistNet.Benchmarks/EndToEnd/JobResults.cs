@@ -1,7 +1,7 @@
 namespace MnistNet.Benchmarks.EndToEnd;
 
 /// <summary>What a protocol child reports: 5 epochs of training on 60,000 images, then the test score.</summary>
-public sealed record ProtocolResult(int Threads, double[] EpochSeconds, double TestAccuracy, long PeakWorkingSetBytes);
+public sealed record ProtocolResult(double[] EpochSeconds, double TestAccuracy, long PeakWorkingSetBytes);
 
 /// <summary>What a prediction child reports: whole test-set predictions and single-image predictions.</summary>
 public sealed record PredictResult(double[] TestSetMilliseconds, double OneImageMedianMicroseconds, int OneImageCalls);

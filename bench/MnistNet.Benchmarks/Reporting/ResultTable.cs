@@ -24,7 +24,7 @@ public static class ResultTable
         int passed = rows.Count(row => row.Pass == true);
         int failed = rows.Count(row => row.Pass == false);
         int open = rows.Count(row => row.Pass is null && row.Target != ResultRow.NoTarget);
-        text.AppendLine($"Targets: {passed} met, {failed} missed, {open} not measurable here.");
+        text.AppendLine($"Targets: {passed} met, {failed} missed, {open} not measured.");
         return text.ToString();
     }
 
