@@ -8,11 +8,14 @@
     nothing else:
 
         dotnet tool restore
-        dotnet pwsh ./build.ps1 [Build | Test | Demo | Clean]
+        dotnet pwsh ./build.ps1 [Build | Test | Demo | Bench | Clean]
 
     Build   compiles the library and cmdlets into module/bin, with the help file beside them (the default).
     Test    builds, runs the xunit tests and the Pester tests, and ends with 'Tests: N passed, N failed'.
     Demo    builds, then trains the 784-128-64-10 network on the bundled MNIST data and reports its test accuracy.
+    Bench   builds in Release, runs the GEMM kernel benchmarks (BenchmarkDotNet) and the end-to-end jobs (training,
+            prediction, CSV, PowerShell pipelines), prints their targets tables and writes bench/results/*.json.
+            Takes several minutes; the figures mean most on an otherwise idle machine. Not part of Test.
     Clean   removes build output.
 
 .PARAMETER Configuration
@@ -21,7 +24,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Release', 'Debug')]
@@ -123,6 +126,43 @@ function Invoke-Demo {
     & (Join-Path $root 'examples/Demo.ps1')
 }
 
+function Invoke-Bench {
+    if ($Configuration -ne 'Release') {
+        throw 'Bench measures Release builds only; leave out -Configuration or pass Release.'
+    }
+
+    Invoke-Build
+    $project = Join-Path $root 'bench/MnistNet.Benchmarks'
+    Write-Host 'Building the benchmarks (Release)' -ForegroundColor Cyan
+    Invoke-Dotnet build $project -c Release --nologo -v quiet '-clp:NoSummary'
+    $runner = Join-Path $project 'bin/Release/net10.0/MnistNet.Benchmarks.dll'
+
+    $failed = @()
+    foreach ($mode in 'kernels', 'endtoend') {
+        Write-Host "Running the $mode benchmarks" -ForegroundColor Cyan
+        & dotnet $runner $mode --root $root
+        if ($LASTEXITCODE -ne 0) {
+            $failed += $mode
+        }
+    }
+
+    # BenchmarkDotNet's long log pushes the first table out of sight, so both are shown again at the end.
+    foreach ($name in 'kernels', 'endtoend') {
+        $file = Join-Path $root "bench/results/$name.json"
+        if (Test-Path -LiteralPath $file) {
+            Write-Host ''
+            Write-Host "Targets from bench/results/$name.json" -ForegroundColor Cyan
+            # Out-String with a wide width: a redirected console would cut the long job names at 120 columns.
+            (Get-Content -LiteralPath $file -Raw | ConvertFrom-Json).rows |
+                Format-Table job, figure, target, result -AutoSize | Out-String -Width 250 | Write-Host
+        }
+    }
+
+    if ($failed) {
+        throw "The $($failed -join ' and ') benchmarks did not all run; see their output above."
+    }
+}
+
 function Invoke-Clean {
     foreach ($path in $moduleBin, (Join-Path $root 'tests/results')) {
         Remove-Item -Recurse -Force $path -ErrorAction SilentlyContinue
@@ -137,5 +177,6 @@ switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
+    'Bench' { Invoke-Bench }
     'Clean' { Invoke-Clean }
 }

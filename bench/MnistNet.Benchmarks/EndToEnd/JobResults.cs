@@ -1,0 +1,16 @@
+namespace MnistNet.Benchmarks.EndToEnd;
+
+/// <summary>What a protocol child reports: 5 epochs of training on 60,000 images, then the test score.</summary>
+public sealed record ProtocolResult(double[] EpochSeconds, double TestAccuracy, long PeakWorkingSetBytes);
+
+/// <summary>What a prediction child reports: whole test-set predictions and single-image predictions.</summary>
+public sealed record PredictResult(double[] TestSetMilliseconds, double OneImageMedianMicroseconds, int OneImageCalls);
+
+/// <summary>What a CSV child reports: the timed reads of the 42,000-row file.</summary>
+public sealed record CsvResult(double[] ReadSeconds, int Rows);
+
+/// <summary>What a full-batch child reports: 100 epochs of gradient descent over all 42,000 rows at once.</summary>
+public sealed record FullBatchResult(double TotalSeconds, int Epochs, double FinalLoss);
+
+/// <summary>What the PowerShell child prints, in seconds, one entry per timed run.</summary>
+public sealed record PipelineResult(double[] TrainingFromSamples, double[] TrainingFromDataset, double[] Prediction);
