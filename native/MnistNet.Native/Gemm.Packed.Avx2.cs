@@ -13,6 +13,10 @@ namespace MnistNet.Native;
 /// computes it. That makes results bit-identical for any thread count, and NN and TN bit-identical to
 /// <see cref="GemmAvx2"/>.
 /// </summary>
+/// <remarks>
+/// The hot methods skip tiered compilation (AggressiveOptimization): with tiering, the worker thread and the
+/// caller spent the first epochs in instrumented code at different speeds, and the faster one waited.
+/// </remarks>
 internal static unsafe class GemmPackedAvx2
 {
     private const int Lanes = 8;
@@ -84,6 +88,7 @@ internal static unsafe class GemmPackedAvx2
     }
 
     /// <summary>Part <paramref name="part"/> of <paramref name="parts"/>: a fixed band of whole rows or panels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunPart(void* context, int part, int parts)
     {
         ref Job job = ref Unsafe.AsRef<Job>(context);
@@ -108,6 +113,7 @@ internal static unsafe class GemmPackedAvx2
     }
 
     /// <summary>Rows [i0, i1) and columns [j0, j1) of C, which start at a panel boundary.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyBlock(ref Job job, int i0, int i1, int j0, int j1)
     {
         int k = job.K;
@@ -179,6 +185,7 @@ internal static unsafe class GemmPackedAvx2
     /// Packs rows [p0, p0 + depth) and columns [j0, j1) of a row-major B (row stride n) into panels of
     /// depth x 16, zero past j1, so the kernels always load whole vectors.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Pack(float* b, int n, int p0, int depth, int j0, int j1, float* packed)
     {
         for (int j = j0; j < j1; j += Cols)
@@ -211,6 +218,7 @@ internal static unsafe class GemmPackedAvx2
     /// Packs op(B)(p, j) = b[j·k + p] for p in [p0, p0 + depth) and j in [j0, j1) into depth x 16 panels, zero
     /// past j1: a transpose, done in 8 x 8 register tiles where whole tiles fit and one element at a time elsewhere.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackTransposed(float* b, int k, int p0, int depth, int j0, int j1, float* packed)
     {
         for (int j = j0; j < j1; j += Cols)
@@ -292,6 +300,7 @@ internal static unsafe class GemmPackedAvx2
     /// from C when loadC and from 0 otherwise, then + bias[c] and ReLU when given. P is a packed panel (16 floats
     /// per step of k); op(A)(r, p) = a[r·rowStride + p·depthStride].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel6x16(float* a, nint rowStride, nint depthStride, float* panel, float* c, nint ldc,
         int k, int cols, bool loadC, float* bias, bool relu)
     {
@@ -403,6 +412,7 @@ internal static unsafe class GemmPackedAvx2
     }
 
     /// <summary>One row of <see cref="Kernel6x16"/>: the rows left below the last whole block of six.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel1x16(float* a, nint depthStride, float* panel, float* c, int k, int cols, bool loadC,
         float* bias, bool relu)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 
 namespace MnistNet.Native;
@@ -130,6 +131,7 @@ public static unsafe class KernelThreads
     private static Exception? _failure;
 
     /// <summary>Claims and runs parts of the current job until none is left; returns whether it ran any.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool ClaimParts()
     {
         bool ran = false;

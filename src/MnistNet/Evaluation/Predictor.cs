@@ -8,7 +8,7 @@ namespace MnistNet.Evaluation;
 /// </summary>
 public sealed class Predictor : IDisposable
 {
-    public const int DefaultBatchSize = 512;
+    public const int DefaultBatchSize = 2048;
 
     private readonly NeuralNetwork _network;
     private readonly NetworkWorkspace _workspace;

@@ -12,8 +12,6 @@ namespace MnistNet.Network;
 /// </summary>
 public sealed class NetworkWorkspace : IDisposable
 {
-    private const float PixelScale = 1f / 255f;
-
     private readonly NeuralNetwork _network;
     private readonly AlignedBuffer[] _activations;
     private readonly AlignedBuffer[] _deltas;
@@ -196,13 +194,8 @@ public sealed class NetworkWorkspace : IDisposable
         }
     }
 
-    private static void ScalePixels(ReadOnlySpan<byte> pixels, Span<float> destination)
-    {
-        for (int i = 0; i < pixels.Length; i++)
-        {
-            destination[i] = pixels[i] * PixelScale;
-        }
-    }
+    private static void ScalePixels(ReadOnlySpan<byte> pixels, Span<float> destination) =>
+        PixelScaling.ToUnitRange(pixels, destination);
 
     private void CheckBatchSize(int batchSize)
     {

