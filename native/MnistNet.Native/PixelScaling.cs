@@ -41,6 +41,70 @@ public static unsafe class PixelScaling
         }
     }
 
+    /// <summary>
+    /// Gathers whole images: destination row r = pixels of image rows[r] / 255, each image
+    /// <paramref name="imageSize"/> bytes long. This is how a shuffled training batch is loaded; the rows are split
+    /// between the kernel threads when there are enough of them.
+    /// </summary>
+    public static void GatherToUnitRange(ReadOnlySpan<byte> images, ReadOnlySpan<int> rows, int imageSize,
+        Span<float> destination)
+        => GatherToUnitRange(images, rows, imageSize, destination, KernelSelector.Active);
+
+    /// <inheritdoc cref="GatherToUnitRange(ReadOnlySpan{byte}, ReadOnlySpan{int}, int, Span{float})"/>
+    public static void GatherToUnitRange(ReadOnlySpan<byte> images, ReadOnlySpan<int> rows, int imageSize,
+        Span<float> destination, KernelPath path)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(imageSize, 1);
+        if (destination.Length < (long)rows.Length * imageSize)
+        {
+            throw new ArgumentException(
+                $"The destination holds {destination.Length} values; {rows.Length} images of {imageSize} need more.");
+        }
+
+        int imageCount = images.Length / imageSize;
+        foreach (int row in rows)
+        {
+            if ((uint)row >= (uint)imageCount)
+            {
+                throw new ArgumentOutOfRangeException(nameof(rows), row, $"There are {imageCount} images.");
+            }
+        }
+
+        KernelSelector.Require(path);
+        fixed (byte* source = images)
+        fixed (int* indices = rows)
+        fixed (float* target = destination)
+        {
+            var job = new GatherJob
+            {
+                Source = source, Rows = indices, Count = rows.Length, ImageSize = imageSize, Target = target,
+                Path = path,
+            };
+            int parts = (long)rows.Length * imageSize < SplitThreshold ? 1 : KernelThreads.ThreadCount;
+            KernelThreads.Run(&RunGatherPart, &job, parts);
+        }
+    }
+
+    private static void RunGatherPart(void* context, int part, int parts)
+    {
+        ref GatherJob job = ref Unsafe.AsRef<GatherJob>(context);
+        int first = (int)((long)job.Count * part / parts);
+        int end = (int)((long)job.Count * (part + 1) / parts);
+        for (int r = first; r < end; r++)
+        {
+            byte* source = job.Source + (long)job.Rows[r] * job.ImageSize;
+            float* target = job.Target + (long)r * job.ImageSize;
+            if (job.Path == KernelPath.Avx2)
+            {
+                ConvertAvx2(source, target, job.ImageSize);
+            }
+            else
+            {
+                ConvertScalar(source, target, 0, job.ImageSize);
+            }
+        }
+    }
+
     private static void RunPart(void* context, int part, int parts)
     {
         ref Job job = ref Unsafe.AsRef<Job>(context);
@@ -81,6 +145,16 @@ public static unsafe class PixelScaling
         }
 
         ConvertScalar(source, target, i, length);
+    }
+
+    private struct GatherJob
+    {
+        public byte* Source;
+        public int* Rows;
+        public int Count;
+        public int ImageSize;
+        public float* Target;
+        public KernelPath Path;
     }
 
     private struct Job

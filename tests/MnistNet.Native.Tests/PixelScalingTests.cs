@@ -61,3 +61,52 @@ public class PixelScalingTests
     public void ShortDestinationIsRefused() =>
         Assert.Throws<ArgumentException>(() => PixelScaling.ToUnitRange(new byte[10], new float[9]));
 }
+
+[Collection(nameof(ThreadCountCollection))]
+public class PixelGatherTests
+{
+    [Fact]
+    public void GatheredRowsEqualTheScalarConversionOfEachChosenImageOnEveryPathAndThreadCount()
+    {
+        const int imageSize = 785;
+        var random = new Random(4);
+        byte[] images = new byte[300 * imageSize];
+        random.NextBytes(images);
+        int[] rows = Enumerable.Range(0, 200).Select(_ => random.Next(300)).ToArray();
+        int saved = KernelThreads.ThreadCount;
+        try
+        {
+            foreach (KernelPath path in TestData.AllPaths)
+            {
+                foreach (int threads in new[] { 1, 2, 3 })
+                {
+                    KernelThreads.ThreadCount = threads;
+                    float[] gathered = new float[rows.Length * imageSize + 1];
+                    gathered[^1] = 7f;
+
+                    PixelScaling.GatherToUnitRange(images, rows, imageSize, gathered, path);
+
+                    for (int r = 0; r < rows.Length; r++)
+                    {
+                        float[] expected = new float[imageSize];
+                        PixelScaling.ToUnitRange(images.AsSpan(rows[r] * imageSize, imageSize), expected,
+                            KernelPath.Scalar);
+                        Assert.True(expected.AsSpan().SequenceEqual(gathered.AsSpan(r * imageSize, imageSize)),
+                            $"{path}, {threads} threads, row {r}");
+                    }
+
+                    Assert.Equal(7f, gathered[^1]);
+                }
+            }
+        }
+        finally
+        {
+            KernelThreads.ThreadCount = saved;
+        }
+    }
+
+    [Fact]
+    public void RowOutsideTheImagesIsRefused() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            PixelScaling.GatherToUnitRange(new byte[20], [0, 2], 10, new float[20]));
+}

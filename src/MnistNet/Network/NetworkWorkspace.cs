@@ -72,15 +72,11 @@ public sealed class NetworkWorkspace : IDisposable
         CheckBatchSize(indices.Length);
         RequireInputSize();
 
-        Span<float> input = _activations[0].Span;
-        ReadOnlySpan<byte> pixels = data.Pixels;
+        PixelScaling.GatherToUnitRange(data.Pixels, indices, MnistSample.PixelCount, _activations[0].Span);
         ReadOnlySpan<byte> labels = data.Labels;
         for (int i = 0; i < indices.Length; i++)
         {
-            int image = indices[i];
-            ScalePixels(pixels.Slice(image * MnistSample.PixelCount, MnistSample.PixelCount),
-                input.Slice(i * MnistSample.PixelCount, MnistSample.PixelCount));
-            _labels[i] = labels.IsEmpty ? (byte)0 : labels[image];
+            _labels[i] = labels.IsEmpty ? (byte)0 : labels[indices[i]];
         }
     }
 
