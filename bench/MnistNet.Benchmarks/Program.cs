@@ -55,12 +55,13 @@ public static class Program
         string? model = options.Take("--model");
         string? saveModel = options.Take("--save-model");
         string? csv = options.Take("--csv");
+        bool augment = options.Take("--augment") is "true";
         options.RequireNoneLeft();
 
         switch (job)
         {
             case "protocol":
-                ChildProcess.Report(ChildJobs.Protocol(paths, saveModel));
+                ChildProcess.Report(ChildJobs.Protocol(paths, saveModel, augment));
                 return 0;
             case "predict":
                 ChildProcess.Report(ChildJobs.Predict(paths, model ?? throw Missing("--model")));

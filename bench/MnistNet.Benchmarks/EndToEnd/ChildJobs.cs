@@ -18,8 +18,11 @@ public static class ChildJobs
     public const int FullBatchEpochs = 100;
     private const int Seed = 1;
 
-    /// <summary>784-128-64-10, ReLU, Adam at 0.001, batches of 128 reshuffled each epoch, data in memory.</summary>
-    public static ProtocolResult Protocol(RepositoryPaths paths, string? saveModelTo)
+    /// <summary>
+    /// 784-128-64-10, ReLU, Adam at 0.001, batches of 128 reshuffled each epoch, data in memory; with
+    /// <paramref name="augment"/> the training images are distorted afresh each epoch with the standard settings.
+    /// </summary>
+    public static ProtocolResult Protocol(RepositoryPaths paths, string? saveModelTo, bool augment = false)
     {
         MnistDataset training = IdxReader.ReadDataset(paths.TrainImages, paths.TrainLabels);
         MnistDataset test = IdxReader.ReadDataset(paths.TestImages, paths.TestLabels);
@@ -32,6 +35,7 @@ public static class ChildJobs
             BatchSize = 128,
             Epochs = ProtocolEpochs,
             Seed = Seed,
+            Augmentation = augment ? MnistNet.Augmentation.AugmentationOptions.Standard : null,
         };
 
         using NeuralNetwork network = NetworkTrainer.Train(training, validation: null, options);

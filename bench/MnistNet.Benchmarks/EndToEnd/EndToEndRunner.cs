@@ -38,6 +38,9 @@ public static class EndToEndRunner
                     true, ["job", "protocol", "--threads", $"{Threads}", .. Root(paths), .. saveModel]));
                 AddIfMeasured(outcome.OneThread, TryJob<ProtocolResult>($"protocol, 1 thread, round {round}",
                     true, ["job", "protocol", "--threads", "1", .. Root(paths)]));
+                AddIfMeasured(outcome.Augmented, TryJob<ProtocolResult>(
+                    $"protocol with augmentation, {Threads} threads, round {round}", true,
+                    ["job", "protocol", "--threads", $"{Threads}", "--augment", "true", .. Root(paths)]));
             }
 
             outcome.Predict = TryJob<PredictResult>("prediction", File.Exists(model),

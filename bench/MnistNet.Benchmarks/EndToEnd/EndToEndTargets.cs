@@ -23,6 +23,15 @@ public static class EndToEndTargets
             ? ResultRow.AtLeast("Speed-up, 2 threads over 1", slow / fast, "x", 1.7, "F2")
             : ResultRow.Missing("Speed-up, 2 threads over 1", NotMeasured, ">= 1.70x"));
 
+        double? augmentedEpoch = MedianEpoch(outcome.Augmented);
+        rows.Add(augmentedEpoch is { } distorted
+            ? ResultRow.Context("Protocol epoch with augmentation, 2 threads", distorted, "s", "F3")
+            : ResultRow.Missing("Protocol epoch with augmentation, 2 threads", NotMeasured, ResultRow.NoTarget));
+        rows.Add(augmentedEpoch is { } withAugmentation && twoThreadEpoch is { } without
+            ? ResultRow.AtMost("Augmentation cost, epoch with over without", withAugmentation / without, "x", 1.3,
+                "F2")
+            : ResultRow.Missing("Augmentation cost, epoch with over without", NotMeasured, "<= 1.30x"));
+
         ProtocolResult? first = outcome.TwoThreads.FirstOrDefault();
         rows.Add(first is null
             ? ResultRow.Missing("Test accuracy after 5 epochs", NotMeasured, ">= 97.00%")

@@ -7,6 +7,9 @@ public sealed class Outcome
 
     public List<ProtocolResult> OneThread { get; } = [];
 
+    /// <summary>The protocol on two threads with the standard augmentation of the training images.</summary>
+    public List<ProtocolResult> Augmented { get; } = [];
+
     public PredictResult? Predict { get; set; }
 
     public CsvResult? Csv { get; set; }
@@ -22,6 +25,7 @@ public sealed class Outcome
     {
         protocolTwoThreads = TwoThreads.Select(Describe),
         protocolOneThread = OneThread.Select(Describe),
+        protocolAugmented = Augmented.Select(Describe),
         predict = Predict is null ? null : new
         {
             testSetMilliseconds = Round(Predict.TestSetMilliseconds, 2),
