@@ -2,7 +2,8 @@
     Experiments as Pester tests: how a user can pin down claims about training and have them re-checked on every
     change. Run them with Pester 5 after building the module:
 
-        dotnet pwsh -c "Import-Module <path to Pester.psd1>; Invoke-Pester ./examples/Experiments.Tests.ps1 -Output Detailed"
+        Import-Module <path to Pester.psd1>
+        Invoke-Pester ./examples/Experiments.Tests.ps1 -Output Detailed
 
     (build.ps1 restores Pester 5.7.1 into the NuGet package folder, ~/.nuget/packages/pester/5.7.1/tools.)
     They take about a minute; they are examples, not part of the project's test suite.
@@ -18,7 +19,9 @@ BeforeAll {
 
 Describe 'what the original learner found' {
     It 'ReLU hidden layers beat sigmoid ones after 3 epochs of plain gradient descent' {
-        $common = @{ Dataset = $train; HiddenLayers = 128, 64; Optimizer = 'Sgd'; LearningRate = 0.1; Epochs = 3; Seed = 1 }
+        $common = @{
+            Dataset = $train; HiddenLayers = 128, 64; Optimizer = 'Sgd'; LearningRate = 0.1; Epochs = 3; Seed = 1
+        }
 
         $sigmoid = Start-NetworkTraining @common -Activation Sigmoid
         $relu = Start-NetworkTraining @common -Activation ReLU
@@ -28,7 +31,8 @@ Describe 'what the original learner found' {
     }
 
     It 'mini-batch Adam gets further in one epoch than full-batch descent in twenty' {
-        $fullBatch = Start-NetworkTraining -Dataset $train -FullBatch -Optimizer Sgd -LearningRate 0.1 -Epochs 20 -Seed 1
+        $fullBatch = Start-NetworkTraining -Dataset $train -FullBatch -Optimizer Sgd -LearningRate 0.1 -Epochs 20 `
+            -Seed 1
         $adam = Start-NetworkTraining -Dataset $train -Optimizer Adam -BatchSize 128 -Epochs 1 -Seed 1
 
         $adamScore = (Measure-NetworkAccuracy -Network $adam -Dataset $heldOut).Accuracy

@@ -225,7 +225,8 @@ Describe 'Start-NetworkTraining input checks' {
     }
 
     It 'says so when nothing was piped' {
-        { @() | Start-NetworkTraining -Epochs 1 } | Should -Throw -ErrorId 'NoData,*' -ExpectedMessage '*No training images*'
+        { @() | Start-NetworkTraining -Epochs 1 } |
+            Should -Throw -ErrorId 'NoData,*' -ExpectedMessage '*No training images*'
     }
 
     It 'refuses a validation split that holds out no image' {
