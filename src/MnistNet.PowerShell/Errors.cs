@@ -31,15 +31,21 @@ internal static class Errors
         new(error, errorId, ErrorCategory.InvalidData, error.Path);
 
     /// <summary>
-    /// A bad argument or bad input data. .NET appends " (Parameter 'name')" to ArgumentException messages; that
-    /// name is the library's, not the cmdlet's, so the message the user sees leaves it out.
+    /// A bad argument or bad input data. .NET appends " (Parameter 'name')" to ArgumentException messages, and
+    /// "Actual value was x." to out-of-range ones; the name is the library's, not the cmdlet's, and our messages
+    /// already give the value, so the message the user sees leaves both out.
     /// </summary>
     public static ErrorRecord InvalidArgument(Exception error, string errorId, object? target)
     {
         var record = new ErrorRecord(error, errorId, ErrorCategory.InvalidArgument, target);
-        if (error is ArgumentException { ParamName: { } name } && error.Message.EndsWith($" (Parameter '{name}')"))
+        if (error is ArgumentException { ParamName: { } name })
         {
-            record.ErrorDetails = new ErrorDetails(error.Message[..^$" (Parameter '{name}')".Length]);
+            string suffix = $" (Parameter '{name}')";
+            int cut = error.Message.IndexOf(suffix, StringComparison.Ordinal);
+            if (cut > 0)
+            {
+                record.ErrorDetails = new ErrorDetails(error.Message[..cut]);
+            }
         }
 
         return record;

@@ -29,6 +29,12 @@ public sealed record TrainingCheckpoint
 
     public int EpochsSinceBest { get; init; }
 
+    /// <summary>
+    /// A hash of the training and validation images and labels the run saw, so that resuming on other data of
+    /// the same size is refused rather than silently breaking the promise of identical weights.
+    /// </summary>
+    public string? DataFingerprint { get; init; }
+
     /// <summary>The training images' order after the last shuffle (each epoch shuffles the previous one).</summary>
     [JsonIgnore]
     public int[] Order { get; init; } = [];

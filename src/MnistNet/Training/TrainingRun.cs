@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using MnistNet.Augmentation;
 using System.Globalization;
 using System.Diagnostics;
@@ -42,6 +43,7 @@ internal sealed class TrainingRun : IDisposable
     private readonly Dropout? _dropout;
     private readonly Predictor? _validator;
     private readonly AugmentedBatchSource? _augmented;
+    private readonly string _dataFingerprint;
     private ParameterSnapshot? _best;
     private int _epochsCompleted;
     private bool _fullBatchLoaded;
@@ -78,6 +80,7 @@ internal sealed class TrainingRun : IDisposable
         RequireCheckpointFolder(options.CheckpointPath);
 
         (_network, _training, _validation, _options) = (network, training, validation, options);
+        _dataFingerprint = Fingerprint(training, validation);
         (_observer, _cancellation) = (observer, cancellation);
         _batchSize = options.BatchSize == 0 ? training.Count : Math.Min(options.BatchSize, training.Count);
         _batches = (training.Count + _batchSize - 1) / _batchSize;
@@ -116,6 +119,13 @@ internal sealed class TrainingRun : IDisposable
                 nameof(checkpoint));
         }
 
+        if (checkpoint.DataFingerprint is { } saved && saved != _dataFingerprint)
+        {
+            throw new ArgumentException(
+                "The checkpoint was written while training on other images or with other validation data than " +
+                "those given now; resume with the same training data and the same -ValidationData.");
+        }
+
         checkpoint.Order.CopyTo(_order);
         _random.RestoreState(checkpoint.Random);
         _optimizer.RestoreState(checkpoint.OptimizerStep, checkpoint.OptimizerState);
@@ -133,7 +143,9 @@ internal sealed class TrainingRun : IDisposable
     /// </summary>
     public void Run()
     {
-        for (int epoch = _epochsCompleted + 1; epoch <= _options.Epochs; epoch++)
+        // A run resumed from a checkpoint written when it stopped early has nothing left to train.
+        int firstEpoch = ShouldStopEarly() ? _options.Epochs + 1 : _epochsCompleted + 1;
+        for (int epoch = firstEpoch; epoch <= _options.Epochs; epoch++)
         {
             _lastGood.Capture(_network);
             EpochRecord record;
@@ -162,7 +174,7 @@ internal sealed class TrainingRun : IDisposable
             {
                 _observer?.OnMessage(
                     $"Stopping early after epoch {record.Epoch}: the best {_tracker!.Describe()} (epoch " +
-                    $"{_tracker.BestEpoch}) has not improved for {_options.EarlyStoppingPatience} epochs.");
+                    $"{_tracker.BestEpoch}) has not improved for {_tracker.EpochsSinceBest} epochs.");
                 break;
             }
         }
@@ -352,11 +364,26 @@ internal sealed class TrainingRun : IDisposable
             BestEpoch = _tracker?.BestEpoch,
             BestValue = _tracker?.BestValue ?? 0,
             EpochsSinceBest = _tracker?.EpochsSinceBest ?? 0,
+            DataFingerprint = _dataFingerprint,
             Order = _order,
             OptimizerState = state,
             BestParameters = _best is null ? [] : [.. _best.Values],
         };
         NetworkFile.SaveCheckpoint(_network, checkpoint, CheckpointPaths.Latest(path));
+    }
+
+    private static string Fingerprint(MnistDataset training, MnistDataset? validation)
+    {
+        var hash = new XxHash64();
+        hash.Append(training.Pixels);
+        hash.Append(training.Labels);
+        if (validation is not null)
+        {
+            hash.Append(validation.Pixels);
+            hash.Append(validation.Labels);
+        }
+
+        return Convert.ToHexString(hash.GetCurrentHash());
     }
 
     private static void RequireCheckpointFolder(string? checkpointPath)

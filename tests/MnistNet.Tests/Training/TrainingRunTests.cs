@@ -182,6 +182,40 @@ public sealed class TrainingRunTests : IDisposable
     }
 
     [Fact]
+    public void ResumeWithOtherImagesOfTheSameCountIsRefused()
+    {
+        TrainingOptions options = Small with { Epochs = 1, CheckpointPath = Path.Combine(_folder, "same.mnn") };
+        NetworkTrainer.Train(_data, null, options).Dispose();
+
+        var error = Assert.Throws<ArgumentException>(() =>
+            NetworkTrainer.Resume(options.CheckpointPath!, TestData.Synthetic(400, seed: 99), null, epochs: 2));
+
+        Assert.Contains("other images", error.Message);
+    }
+
+    [Fact]
+    public void ResumingARunThatStoppedEarlyTrainsNoFurther()
+    {
+        MnistDataset images = TestData.Synthetic(120, seed: 22);
+        var random = new SeededRandom(23);
+        byte[] labels = Enumerable.Range(0, images.Count).Select(_ => (byte)random.NextInt(10)).ToArray();
+        var noisy = new MnistDataset(images.Pixels.ToArray(), labels, source: "random labels");
+        TrainingOptions options = Small with
+        {
+            Epochs = 40, ValidationSplit = 0.5, EarlyStoppingPatience = 3, LearningRate = 0.01,
+            CheckpointPath = Path.Combine(_folder, "early.mnn"),
+        };
+        using NeuralNetwork stopped = NetworkTrainer.Train(noisy, null, options);
+        var observer = new Recorder();
+
+        using NeuralNetwork resumed = NetworkTrainer.Resume(options.CheckpointPath!, noisy, null, observer: observer);
+
+        Assert.Empty(observer.Epochs);
+        Assert.Equal(stopped.History.Count, resumed.History.Count);
+        AssertSameParameters(stopped, resumed);
+    }
+
+    [Fact]
     public void MissingCheckpointFolderIsReportedBeforeTraining()
     {
         string path = Path.Combine(_folder, "missing", "run.mnn");
