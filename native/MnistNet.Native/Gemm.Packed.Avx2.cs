@@ -84,7 +84,7 @@ internal static unsafe class GemmPackedAvx2
         };
 
         int maxParts = (long)m * k * n < SplitThreshold ? 1 : job.SplitRows ? rowBlocks : colPanels;
-        KernelThreads.Run(&RunPart, &job, maxParts);
+        KernelThreads.Run(&RunPart, &job, maxParts, partsPerThread: 4);
     }
 
     /// <summary>Part <paramref name="part"/> of <paramref name="parts"/>: a fixed band of whole rows or panels.</summary>

@@ -67,12 +67,15 @@ public static unsafe class KernelThreads
     /// calling thread and any awake workers claim parts one at a time, so a worker the operating system has not
     /// scheduled yet costs nothing: the caller simply does its parts too. Callers must therefore give the same
     /// result whichever thread runs a part. parts is at most <paramref name="maxParts"/> and
-    /// <see cref="ThreadCount"/>. The context must stay valid until the call returns (a stack variable does).
+    /// <paramref name="partsPerThread"/> times <see cref="ThreadCount"/>: more parts than threads let a thread that
+    /// starts late still take its share. The context must stay valid until the call returns (a stack variable does).
     /// </summary>
-    internal static void Run(delegate*<void*, int, int, void> work, void* context, int maxParts)
+    internal static void Run(delegate*<void*, int, int, void> work, void* context, int maxParts,
+        int partsPerThread = 1)
     {
-        int parts = Math.Min(maxParts, ThreadCount);
-        if (parts <= 1 || !Gate.TryEnter())
+        int threads = Math.Min(maxParts, ThreadCount);
+        int parts = threads <= 1 ? Math.Min(maxParts, 1) : Math.Min(maxParts, threads * partsPerThread);
+        if (threads <= 1 || !Gate.TryEnter())
         {
             parts = Math.Max(parts, 1);
             for (int part = 0; part < parts; part++)
@@ -85,7 +88,7 @@ public static unsafe class KernelThreads
 
         try
         {
-            while (Workers.Count < parts - 1)
+            while (Workers.Count < threads - 1)
             {
                 Workers.Add(new Worker(Workers.Count + 1));
             }
@@ -100,7 +103,7 @@ public static unsafe class KernelThreads
             // that still holds the previous generation's word fails its compare-exchange and claims nothing.
             _generation++;
             Volatile.Write(ref _claims, _generation << 32);
-            for (int w = 0; w < parts - 1; w++)
+            for (int w = 0; w < threads - 1; w++)
             {
                 Workers[w].Wake();
             }
