@@ -5,7 +5,8 @@ using System.Runtime.Intrinsics.X86;
 namespace MnistNet.Native;
 
 /// <summary>
-/// Matrix multiply on 256-bit AVX2 vectors with fused multiply-add. NN and TN share one register-blocked
+/// Matrix multiply on 256-bit AVX2 vectors with fused multiply-add, for products of fewer than six rows (a single
+/// image, a tiny batch); larger ones go to <see cref="GemmPackedAvx2"/>. NN and TN share one register-blocked
 /// micro-kernel that reads A through a row stride and a depth stride, so TN needs no transposed copy. Every element
 /// of C is still summed over k in ascending order (one accumulator lane per element), starting from C itself when
 /// accumulating; only the fusing of each multiply-add differs from the scalar reference. NT is a dot product over
@@ -19,12 +20,6 @@ internal static unsafe class GemmAvx2
     // two B loads plus four A broadcasts per step stay within two loads a cycle.
     private const int BlockRows = 4;
     private const int BlockCols = 2 * Lanes;
-
-    // 256 rows of a 16-column panel of B are 16 KB: a third of L1, leaving room for the A rows streaming past.
-    private const int DepthBlock = 256;
-
-    // A up to 1 MB (256 K floats) is taken to stay in L2 across the panel sweeps.
-    private const long L2Floats = 256 * 1024;
 
     /// <summary>C[m×n] = A[m×k] · B[k×n]; a(i, p) = A[i·k + p].</summary>
     public static void MultiplyNN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
@@ -73,71 +68,9 @@ internal static unsafe class GemmAvx2
             return;
         }
 
-        // Measured on the layer shapes: panels of B win when A is read along its rows (NN) and fits in L2, as in
-        // training batches; rows of A outer wins for TN and for large prediction batches, where sweeping A once
-        // per panel would cost more than streaming B.
-        if (depthStride == 1 && (long)m * k <= L2Floats)
-        {
-            MultiplyByPanels(a, rowStride, depthStride, b, c, m, k, n, accumulate);
-        }
-        else
-        {
-            MultiplyByRows(a, rowStride, depthStride, b, c, m, k, n, accumulate);
-        }
-    }
-
-    /// <summary>The strided product with 16-column panels of B outer and row blocks of A inner.</summary>
-    private static void MultiplyByPanels(float* a, nint rowStride, nint depthStride, float* b, float* c,
-        int m, int k, int n, bool accumulate)
-    {
-        // Depth blocks of DepthBlock rows of B, and within them 16-column panels of B (16 KB) that stay in L1
-        // while every row block of A passes over them. C goes back to memory between depth blocks, which is
-        // exact, so each element is still summed over k in ascending order.
-        int depthStart = 0;
-        do
-        {
-            int depth = Math.Min(DepthBlock, k - depthStart);
-            bool addToC = accumulate || depthStart > 0;
-            float* aDepth = a + depthStart * depthStride;
-            float* bDepth = b + (nint)depthStart * n;
-
-            int j = 0;
-            for (; j + BlockCols <= n; j += BlockCols)
-            {
-                int i = 0;
-                for (; i + BlockRows <= m; i += BlockRows)
-                {
-                    Kernel4x16(aDepth + i * rowStride, rowStride, depthStride, bDepth + j, n, c + (nint)i * n + j,
-                        depth, addToC);
-                }
-
-                for (; i < m; i++)
-                {
-                    Kernel1x16(aDepth + i * rowStride, depthStride, bDepth + j, n, c + (nint)i * n + j, depth,
-                        addToC);
-                }
-            }
-
-            for (; j < n; j += Lanes)
-            {
-                int width = Math.Min(Lanes, n - j);
-                int i = 0;
-                for (; i + BlockRows <= m; i += BlockRows)
-                {
-                    Kernel4x8Masked(aDepth + i * rowStride, rowStride, depthStride, bDepth + j, n,
-                        c + (nint)i * n + j, depth, width, addToC);
-                }
-
-                for (; i < m; i++)
-                {
-                    Kernel1x8Masked(aDepth + i * rowStride, depthStride, bDepth + j, n, c + (nint)i * n + j, depth,
-                        width, addToC);
-                }
-            }
-
-            depthStart += depth;
-        }
-        while (depthStart < k);
+        // Only products of fewer rows than the packed kernel's block reach this class, so A's few rows stay in L1
+        // while B streams past once.
+        MultiplyByRows(a, rowStride, depthStride, b, c, m, k, n, accumulate);
     }
 
     /// <summary>The strided product with row blocks of A outer: their few rows stay in L1 while B streams by.</summary>
@@ -179,7 +112,9 @@ internal static unsafe class GemmAvx2
         }
     }
 
-    /// <summary>C[4×16] = A[4×k] · B[k×16], plus C when accumulating; B and C both have row stride ldb (= n).</summary>
+    /// <summary>
+    /// C[4×16] = A[4×k] · B[k×16], plus C when accumulating; B and C both have row stride ldb (= n).
+    /// </summary>
     private static void Kernel4x16(float* a, nint rowStride, nint depthStride, float* b, nint ldb, float* c,
         int k, bool accumulate)
     {
@@ -377,7 +312,8 @@ internal static unsafe class GemmAvx2
     }
 
     /// <summary>
-    /// C[4×2] (row stride ldc) += A[4×k] · B[2×k]ᵀ: each A vector is loaded once for two columns and each B vector
+    /// C[4×2] (row stride ldc) += A[4×k] · B[2×k]ᵀ: each A vector is loaded once for two columns
+    /// and each B vector
     /// once for four rows. The last k % 8 elements come in through a masked load, which reads nothing past k.
     /// </summary>
     private static void Dot4x2(float* a, float* b, float* c, int k, nint ldc, bool accumulate)

@@ -87,7 +87,9 @@ internal static unsafe class GemmPackedAvx2
         KernelThreads.Run(&RunPart, &job, maxParts, partsPerThread: 4);
     }
 
-    /// <summary>Part <paramref name="part"/> of <paramref name="parts"/>: a fixed band of whole rows or panels.</summary>
+    /// <summary>
+    /// Part <paramref name="part"/> of <paramref name="parts"/>: a fixed band of whole rows or panels.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunPart(void* context, int part, int parts)
     {

@@ -232,7 +232,9 @@ internal static unsafe class GemmVector128
         }
     }
 
-    /// <summary>C[4×2] (row stride ldc) += A[4×k] · B[2×k]ᵀ, the last k % 4 products added after the lanes.</summary>
+    /// <summary>
+    /// C[4×2] (row stride ldc) += A[4×k] · B[2×k]ᵀ, the last k % 4 products added after the lanes.
+    /// </summary>
     private static void Dot4x2(float* a, float* b, float* c, int k, nint ldc, bool accumulate)
     {
         float* a0 = a;

@@ -55,8 +55,9 @@ internal static unsafe class OptimizerKernelsAvx2
     }
 
     /// <summary>
-    /// m = β1·m + (1-β1)·g; v = β2·v + (1-β2)·g²; w -= stepSize · m / (sqrt(v) + scaledEpsilon), with the bias
-    /// corrections folded into stepSize and scaledEpsilon by <see cref="OptimizerKernelsScalar.AdamScales"/>.
+    /// m = β1·m + (1-β1)·g; v = β2·v + (1-β2)·g²; w -= stepSize · m / (sqrt(v) + scaledEpsilon),
+    /// with the bias corrections folded into stepSize and scaledEpsilon by
+    /// <see cref="OptimizerKernelsScalar.AdamScales"/>.
     /// </summary>
     public static void AdamStep(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> firstMoment,
         Span<float> secondMoment, float learningRate, float beta1, float beta2, float epsilon, long step)

@@ -51,7 +51,8 @@ internal static unsafe class OptimizerKernelsVector128
     }
 
     /// <summary>
-    /// m = β1·m + (1-β1)·g; v = β2·v + (1-β2)·g²; w -= stepSize · m / (sqrt(v) + scaledEpsilon), with the bias
+    /// m = β1·m + (1-β1)·g; v = β2·v + (1-β2)·g²; w -= stepSize · m / (sqrt(v) + scaledEpsilon),
+    /// with the bias
     /// corrections folded in by <see cref="OptimizerKernelsScalar.AdamScales"/>.
     /// </summary>
     public static void AdamStep(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> firstMoment,

@@ -204,7 +204,8 @@ internal static class OptimizerKernelsScalar
 
     /// <summary>
     /// The bias corrections folded into one step size, so the loop does one division per element:
-    /// lr · m̂ / (sqrt(v̂) + ε) = stepSize · m / (sqrt(v) + scaledEpsilon). Shared by every path so that they agree.
+    /// lr · m̂ / (sqrt(v̂) + ε) = stepSize · m / (sqrt(v) + scaledEpsilon).
+    /// Shared by every path so that they agree.
     /// </summary>
     internal static (float StepSize, float ScaledEpsilon) AdamScales(float learningRate, float beta1, float beta2,
         float epsilon, long step)

@@ -12,7 +12,6 @@ internal static class Errors
     public const string InvalidNetworkFile = "InvalidNetworkFile";
     public const string InvalidPixels = "InvalidPixels";
     public const string InvalidTrainingData = "InvalidTrainingData";
-    public const string TrainingFailed = "TrainingFailed";
     public const string TrainingDiverged = "TrainingDiverged";
     public const string CheckpointFailed = "CheckpointFailed";
     public const string SaveFailed = "SaveFailed";

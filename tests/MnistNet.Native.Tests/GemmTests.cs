@@ -31,7 +31,7 @@ public class GemmTests
         data.Add(128, 128, 64);
         data.Add(128, 64, 10);
 
-        // A of 400 x 700 is past the AVX2 kernel's L2 threshold, so NN takes its row-ordered loop as well.
+        // A larger product, split between row blocks with a tail of columns.
         data.Add(400, 700, 21);
 
         // 785 in each place, and depths past one packed depth block (512), with row and column tails.

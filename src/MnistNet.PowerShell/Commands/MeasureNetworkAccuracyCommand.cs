@@ -66,7 +66,8 @@ public sealed class MeasureNetworkAccuracyCommand : MnistCmdlet
             }
             catch (ArgumentException error)
             {
-                WriteError(Errors.InvalidArgument(error, data.Count == 0 ? Errors.NoData : Errors.UnlabelledData, data));
+                string errorId = data.Count == 0 ? Errors.NoData : Errors.UnlabelledData;
+                WriteError(Errors.InvalidArgument(error, errorId, data));
             }
         }
     }

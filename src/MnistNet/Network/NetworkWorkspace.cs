@@ -66,7 +66,7 @@ public sealed class NetworkWorkspace : IDisposable
 
     internal Span<float> BiasGradient(int layer) => _biasGradients[layer].Span;
 
-    /// <summary>Copies images data[indices[i]] into the input batch, scaled to 0..1, with their labels if any.</summary>
+    /// <summary>Copies images data[indices[i]] into the input batch, scaled to 0..1, with any labels.</summary>
     public void LoadBatch(MnistDataset data, ReadOnlySpan<int> indices)
     {
         CheckBatchSize(indices.Length);
@@ -87,7 +87,7 @@ public sealed class NetworkWorkspace : IDisposable
         RequireInputSize();
 
         ReadOnlySpan<byte> pixels = data.Pixels.Slice(start * MnistSample.PixelCount, count * MnistSample.PixelCount);
-        ScalePixels(pixels, _activations[0].Span[..pixels.Length]);
+        PixelScaling.ToUnitRange(pixels, _activations[0].Span[..pixels.Length]);
         if (data.HasLabels)
         {
             data.Labels.Slice(start, count).CopyTo(_labels);
@@ -104,7 +104,8 @@ public sealed class NetworkWorkspace : IDisposable
             throw new ArgumentException($"An image has {MnistSample.PixelCount} pixels; {pixels.Length} given.");
         }
 
-        ScalePixels(pixels, _activations[0].Span.Slice(row * MnistSample.PixelCount, MnistSample.PixelCount));
+        PixelScaling.ToUnitRange(pixels,
+            _activations[0].Span.Slice(row * MnistSample.PixelCount, MnistSample.PixelCount));
         _labels[row] = (byte)label;
     }
 
@@ -189,9 +190,6 @@ public sealed class NetworkWorkspace : IDisposable
             buffer.Dispose();
         }
     }
-
-    private static void ScalePixels(ReadOnlySpan<byte> pixels, Span<float> destination) =>
-        PixelScaling.ToUnitRange(pixels, destination);
 
     private void CheckBatchSize(int batchSize)
     {
