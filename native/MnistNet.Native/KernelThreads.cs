@@ -21,6 +21,9 @@ public static unsafe class KernelThreads
     private static readonly Lock Gate = new();
     private static readonly List<Worker> Workers = [];
     private static int _threadCount;
+    private static long _partsRun;
+    private static long _partsRunByWorkers;
+    private static long _workerSleeps;
 
     /// <summary>
     /// How many threads kernels use, the caller included: at least 1. Defaults to MNISTNET_THREADS when set,
@@ -45,6 +48,14 @@ public static unsafe class KernelThreads
             _threadCount = value;
         }
     }
+
+    /// <summary>
+    /// Counters for diagnosing speed, since the process started: parts of shared jobs run by any thread, the share
+    /// of them run by workers, and how often a worker fell asleep. With two threads a healthy training run has
+    /// workers running close to half the parts; a share near zero means the caller worked alone.
+    /// </summary>
+    public static (long PartsRun, long PartsRunByWorkers, long WorkerSleeps) Counters =>
+        (Volatile.Read(ref _partsRun), Volatile.Read(ref _partsRunByWorkers), Volatile.Read(ref _workerSleeps));
 
     internal static int Choose(string? requested)
     {
@@ -109,6 +120,7 @@ public static unsafe class KernelThreads
             }
 
             ClaimParts();
+            Interlocked.Add(ref _partsRun, parts);
             var spinner = new SpinWait();
             while (Volatile.Read(ref _completed) != parts)
             {
@@ -134,11 +146,11 @@ public static unsafe class KernelThreads
     private static long _claims;
     private static Exception? _failure;
 
-    /// <summary>Claims and runs parts of the current job until none is left; returns whether it ran any.</summary>
+    /// <summary>Claims and runs parts of the current job until none is left; returns how many it ran.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool ClaimParts()
+    private static int ClaimParts()
     {
-        bool ran = false;
+        int ran = 0;
         while (true)
         {
             // A successful compare-exchange proves the job read here was still open when the part was claimed,
@@ -158,7 +170,7 @@ public static unsafe class KernelThreads
                 continue;
             }
 
-            ran = true;
+            ran++;
             try
             {
                 work(context, part, parts);
@@ -213,6 +225,7 @@ public static unsafe class KernelThreads
                     Interlocked.Exchange(ref _sleeping, 1);
                     if (Volatile.Read(ref _claims) >> 32 == _seen)
                     {
+                        Interlocked.Increment(ref _workerSleeps);
                         _wake.Wait();
                     }
 
@@ -221,7 +234,11 @@ public static unsafe class KernelThreads
                 }
 
                 _seen = Volatile.Read(ref _claims) >> 32;
-                ClaimParts();
+                int ran = ClaimParts();
+                if (ran > 0)
+                {
+                    Interlocked.Add(ref _partsRunByWorkers, ran);
+                }
             }
         }
     }

@@ -38,8 +38,11 @@ public static class ChildJobs
             Augmentation = augment ? MnistNet.Augmentation.AugmentationOptions.Standard : null,
         };
 
-        using NeuralNetwork network = NetworkTrainer.Train(training, validation: null, options);
+        double scalingBefore = CoreScaling.Measure();
+        var probe = new LoadProbe();
+        using NeuralNetwork network = NetworkTrainer.Train(training, validation: null, options, probe);
         using var predictor = new Predictor(network);
+        double scalingAfter = CoreScaling.Measure();
         double accuracy = predictor.Evaluate(test).Accuracy;
         if (saveModelTo is not null)
         {
@@ -49,7 +52,7 @@ public static class ChildJobs
         using Process self = Process.GetCurrentProcess();
         self.Refresh();
         return new ProtocolResult([.. network.History.Select(epoch => epoch.Seconds)], accuracy,
-            self.PeakWorkingSet64);
+            self.PeakWorkingSet64, probe.WorkerShare, probe.OtherCores, [scalingBefore, scalingAfter]);
     }
 
     /// <summary>Predicts the 10,000 test images at once, then one image at a time, through Predictor.</summary>

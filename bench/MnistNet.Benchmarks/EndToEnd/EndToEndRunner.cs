@@ -13,7 +13,8 @@ namespace MnistNet.Benchmarks.EndToEnd;
 public static class EndToEndRunner
 {
     public const int CsvRows = 42_000;
-    private const int ProtocolRounds = 2;
+    // Three rounds, so that one process slowed throughout by other work on the machine cannot move the median.
+    private const int ProtocolRounds = 3;
     private const int Threads = 2;
 
     public static int Run(RepositoryPaths paths)
@@ -93,13 +94,23 @@ public static class EndToEndRunner
 
     private static string[] Root(RepositoryPaths paths) => ["--root", paths.Root];
 
-    private static void AddIfMeasured<T>(List<T> results, T? result) where T : class
+    private static void AddIfMeasured(List<ProtocolResult> results, ProtocolResult? result)
     {
-        if (result is not null)
+        if (result is null)
         {
-            results.Add(result);
+            return;
         }
+
+        results.Add(result);
+        Console.WriteLine("  epochs (s):          " + Join(result.EpochSeconds, "F3"));
+        Console.WriteLine("  worker share:        " + Join(result.WorkerShare, "P0"));
+        Console.WriteLine("  other processes:     " + Join(result.OtherCores, "F2") + " cores");
+        Console.WriteLine("  machine FMA scaling: " + Join(result.CoreScaling, "F2") + "x on two threads, " +
+            "before and after");
     }
+
+    private static string Join(IEnumerable<double> values, string format) =>
+        string.Join(' ', values.Select(value => value.ToString(format, CultureInfo.InvariantCulture)));
 
     private static void Step(string name, Action action)
     {

@@ -53,6 +53,9 @@ public sealed class Outcome
         epochSeconds = Round(result.EpochSeconds, 3),
         testAccuracy = Math.Round(result.TestAccuracy, 4),
         peakWorkingSetMegabytes = Math.Round(result.PeakWorkingSetBytes / 1e6, 1),
+        workerShare = Round(result.WorkerShare, 2),
+        otherProcessesCores = Round(result.OtherCores.Select(cores => double.IsNaN(cores) ? -1 : cores), 2),
+        machineTwoCoreScalingBeforeAfter = Round(result.CoreScaling, 2),
     };
 
     private static double[] Round(IEnumerable<double> values, int digits) =>

@@ -56,7 +56,7 @@ public class FmaPeakBenchmarks
 
     // Multiplying by just under 1 and adding a little keeps the values finite and normal for any step count.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static float Chains256(int steps)
+    internal static float Chains256(int steps)
     {
         Vector256<float> factor = Vector256.Create(0.999999f);
         Vector256<float> term = Vector256.Create(1e-6f);

@@ -77,6 +77,15 @@ public class GemmBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
+        // A two-thread case that runs at one thread's speed shows here whether the worker took no parts or the
+        // machine was busy; BenchmarkDotNet passes this line through to its log.
+        (long parts, long byWorkers, long sleeps) = KernelThreads.Counters;
+        if (Threads > 1 && parts > 0)
+        {
+            Console.WriteLine($"// kernel workers ran {100.0 * byWorkers / parts:F0}% of {parts} parts " +
+                $"and fell asleep {sleeps} times");
+        }
+
         _a?.Dispose();
         _b?.Dispose();
         _c?.Dispose();
