@@ -74,6 +74,26 @@ public static unsafe class KernelThreads
     }
 
     /// <summary>
+    /// Runs work(context, part, parts) for part = 0 .. parts-1 on the kernel threads, where parts is
+    /// <paramref name="maxParts"/> or <see cref="ThreadCount"/>, whichever is smaller, and returns when all are
+    /// done. It is for work outside the kernels that should share the cores the way they do, such as distorting
+    /// a batch of training images between two multiplies. No two threads run the same part, so a caller may give
+    /// each part index scratch state of its own. An exception in a part is rethrown here as it was thrown.
+    /// </summary>
+    public static void RunParts(delegate*<void*, int, int, void> work, void* context, int maxParts)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxParts, 1);
+        try
+        {
+            Run(work, context, maxParts);
+        }
+        catch (AggregateException wrapped) when (wrapped.InnerExceptions.Count == 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(wrapped.InnerExceptions[0]);
+        }
+    }
+
+    /// <summary>
     /// Runs work(context, part, parts) once for each part = 0 .. parts-1 and returns when all are done. The
     /// calling thread and any awake workers claim parts one at a time, so a worker the operating system has not
     /// scheduled yet costs nothing: the caller simply does its parts too. Callers must therefore give the same

@@ -1,5 +1,7 @@
 using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 using MnistNet.Data;
+using MnistNet.Native;
 using MnistNet.Network;
 
 namespace MnistNet.Augmentation;
@@ -37,9 +39,17 @@ public sealed class AugmentedBatchSource : IDisposable
 
     private const int PixelCount = MnistSample.PixelCount;
 
+    // Beyond this many kernel threads a batch of 128 images is split too finely to be worth it.
+    private const int MaxFillParts = 16;
+
+    // Keeps the pool's generator apart from the per-image generators made from the same run seed.
+    private const long FieldPoolSeedSalt = 0x3C6EF372FE94F82BL;
+
     private readonly MnistDataset _data;
     private readonly long _seed;
-    private readonly ImageAugmenter _callerAugmenter;
+    private readonly ElasticFieldBank? _fields;
+    private readonly List<Distorter> _partDistorters = [];
+    private readonly Distorter _callerDistorter;
     private readonly BatchBuffer[] _buffers;
     private readonly Thread[] _workers;
     private readonly object _gate = new();
@@ -76,7 +86,12 @@ public sealed class AugmentedBatchSource : IDisposable
         _seed = seed;
         Options = options;
         BatchSize = batchSize;
-        _callerAugmenter = new ImageAugmenter(options);
+
+        // One pool of elastic fields for the whole run, seeded from the run's seed, shared by every thread.
+        _fields = options.ElasticAlpha > 0
+            ? new ElasticFieldBank(options.ElasticSigma, unchecked(seed ^ FieldPoolSeedSalt))
+            : null;
+        _callerDistorter = new Distorter(options, _fields);
 
         _buffers = new BatchBuffer[workerCount + 2];
         for (int i = 0; i < _buffers.Length; i++)
@@ -87,8 +102,8 @@ public sealed class AugmentedBatchSource : IDisposable
         _workers = new Thread[workerCount];
         for (int i = 0; i < workerCount; i++)
         {
-            var augmenter = new ImageAugmenter(options);
-            _workers[i] = new Thread(() => RunWorker(augmenter))
+            var distorter = new Distorter(options, _fields);
+            _workers[i] = new Thread(() => RunWorker(distorter))
             {
                 IsBackground = true,
                 Name = $"MnistNet augmentation {i + 1}",
@@ -194,7 +209,7 @@ public sealed class AugmentedBatchSource : IDisposable
             buffer = _buffers[index];
             if (_workers.Length == 0)
             {
-                FillBuffer(buffer, _plan, batch, _callerAugmenter);
+                FillBuffer(buffer, _plan, batch, _callerDistorter);
             }
             else
             {
@@ -234,8 +249,9 @@ public sealed class AugmentedBatchSource : IDisposable
 
     /// <summary>
     /// Distorts images <c>data[indices[i]]</c> into <paramref name="destination"/> (row i at i·784) and copies
-    /// their labels, on the calling thread, as if they stood at positions firstPosition + i of epoch
-    /// <paramref name="epoch"/>: the same images TryTake serves for those positions.
+    /// their labels, shared out over the kernel threads (see <see cref="KernelThreads"/>), as if they stood at
+    /// positions firstPosition + i of epoch <paramref name="epoch"/>: the same images TryTake serves for those
+    /// positions. Use it from the consumer thread only.
     /// </summary>
     public void Fill(Span<float> destination, Span<byte> labels, ReadOnlySpan<int> indices, int epoch,
         int firstPosition)
@@ -261,7 +277,43 @@ public sealed class AugmentedBatchSource : IDisposable
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(firstPosition);
-        Distort(_callerAugmenter, destination, labels, indices, epoch, firstPosition);
+        FillOnKernelThreads(destination, labels, indices, epoch, firstPosition);
+    }
+
+    private unsafe void FillOnKernelThreads(Span<float> destination, Span<byte> labels, ReadOnlySpan<int> indices,
+        int epoch, int firstPosition)
+    {
+        // Each part owns a distorter; they are made here, on the one consumer thread, before any part runs.
+        int parts = Math.Clamp(Math.Min(indices.Length, KernelThreads.ThreadCount), 1, MaxFillParts);
+        while (_partDistorters.Count < parts)
+        {
+            _partDistorters.Add(new Distorter(Options, _fields));
+        }
+
+        GCHandle self = GCHandle.Alloc(this);
+        try
+        {
+            fixed (float* images = destination)
+            fixed (byte* labelBytes = labels)
+            fixed (int* order = indices)
+            {
+                var job = new FillJob
+                {
+                    Source = GCHandle.ToIntPtr(self),
+                    Destination = images,
+                    Labels = labelBytes,
+                    Indices = order,
+                    Count = indices.Length,
+                    Epoch = epoch,
+                    FirstPosition = firstPosition,
+                };
+                KernelThreads.RunParts(&FillPart, &job, parts);
+            }
+        }
+        finally
+        {
+            self.Free();
+        }
     }
 
     /// <summary>Stops the workers and waits for them; a batch being filled is finished first.</summary>
@@ -302,7 +354,7 @@ public sealed class AugmentedBatchSource : IDisposable
         return value ^ (value >> 31);
     }
 
-    private void RunWorker(ImageAugmenter augmenter)
+    private void RunWorker(Distorter distorter)
     {
         while (true)
         {
@@ -336,7 +388,7 @@ public sealed class AugmentedBatchSource : IDisposable
             try
             {
                 BeforeWorkerBatch?.Invoke(batch);
-                FillBuffer(buffer, plan, batch, augmenter);
+                FillBuffer(buffer, plan, batch, distorter);
             }
             catch (Exception exception)
             {
@@ -359,26 +411,85 @@ public sealed class AugmentedBatchSource : IDisposable
         }
     }
 
-    private void FillBuffer(BatchBuffer buffer, EpochPlan plan, int batch, ImageAugmenter augmenter)
+    private void FillBuffer(BatchBuffer buffer, EpochPlan plan, int batch, Distorter distorter)
     {
         int first = batch * BatchSize;
         int count = Math.Min(BatchSize, plan.Order.Length - first);
-        Distort(augmenter, buffer.Images, buffer.Labels, plan.Order.AsSpan(first, count), plan.Epoch, first);
+        Distort(distorter, buffer.Images, buffer.Labels, plan.Order.AsSpan(first, count), plan.Epoch, first);
         buffer.Plan = plan;
         buffer.Batch = batch;
         buffer.Count = count;
     }
 
-    private void Distort(ImageAugmenter augmenter, Span<float> destination, Span<byte> labels,
+    private void Distort(Distorter distorter, Span<float> destination, Span<byte> labels,
         ReadOnlySpan<int> indices, int epoch, int firstPosition)
     {
         ReadOnlySpan<byte> allLabels = _data.Labels;
         for (int i = 0; i < indices.Length; i++)
         {
-            var random = new SeededRandom(ImageSeed(_seed, epoch, firstPosition + i));
-            augmenter.Augment(_data.GetPixels(indices[i]), destination.Slice(i * PixelCount, PixelCount), random);
+            // Shuffled images lie far apart in memory, beyond the reach of the hardware's own prefetching; asking
+            // for the next one now lets its cache misses overlap with the work on this one.
+            if (i + 1 < indices.Length)
+            {
+                Prefetch(_data.GetPixels(indices[i + 1]));
+            }
+
+            distorter.Random.Reseed(ImageSeed(_seed, epoch, firstPosition + i));
+            distorter.Augmenter.Augment(_data.GetPixels(indices[i]), destination.Slice(i * PixelCount, PixelCount),
+                distorter.Random);
             labels[i] = allLabels[indices[i]];
         }
+    }
+
+    private static unsafe void Prefetch(ReadOnlySpan<byte> image)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported)
+        {
+            return;
+        }
+
+        fixed (byte* start = image)
+        {
+            for (int offset = 0; offset < image.Length; offset += 64)
+            {
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(start + offset);
+            }
+
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(start + image.Length - 1);
+        }
+    }
+
+    /// <summary>The part of a <see cref="Fill"/> that one kernel thread does: an even share of the images.</summary>
+    private static unsafe void FillPart(void* context, int part, int parts)
+    {
+        ref FillJob job = ref *(FillJob*)context;
+        var source = (AugmentedBatchSource)GCHandle.FromIntPtr(job.Source).Target!;
+        int first = (int)((long)job.Count * part / parts);
+        int end = (int)((long)job.Count * (part + 1) / parts);
+        source.Distort(source._partDistorters[part],
+            new Span<float>(job.Destination + (long)first * PixelCount, (end - first) * PixelCount),
+            new Span<byte>(job.Labels + first, end - first),
+            new ReadOnlySpan<int>(job.Indices + first, end - first), job.Epoch, job.FirstPosition + first);
+    }
+
+    /// <summary>What the kernel threads need to fill a batch; it lives on the stack of <see cref="Fill"/>.</summary>
+    private unsafe struct FillJob
+    {
+        public IntPtr Source;
+        public float* Destination;
+        public byte* Labels;
+        public int* Indices;
+        public int Count;
+        public int Epoch;
+        public int FirstPosition;
+    }
+
+    /// <summary>An augmenter and the generator it is reseeded with for each image: one per thread.</summary>
+    private sealed class Distorter(AugmentationOptions options, ElasticFieldBank? fields)
+    {
+        public ImageAugmenter Augmenter { get; } = new(options, fields);
+
+        public SeededRandom Random { get; } = new(0);
     }
 
     private void ThrowIfUnusable()

@@ -109,6 +109,17 @@ public sealed class NetworkWorkspace : IDisposable
         _labels[row] = (byte)label;
     }
 
+    /// <summary>
+    /// The input rows and labels of a batch of <paramref name="batchSize"/>, for a loader that writes them in place
+    /// (such as augmentation, which would otherwise fill a buffer of its own only to have it copied here).
+    /// </summary>
+    internal Span<float> InputsToFill(int batchSize, out Span<byte> labels)
+    {
+        CheckBatchSize(batchSize);
+        labels = _labels.AsSpan(0, batchSize);
+        return _activations[0].Span[..(batchSize * _network.InputSize)];
+    }
+
     /// <summary>Loads raw input rows (batch x inputs, already scaled) and labels, for any input size.</summary>
     internal void LoadInputs(ReadOnlySpan<float> inputs, ReadOnlySpan<byte> labels)
     {

@@ -10,13 +10,17 @@ public sealed class SeededRandom
     private ulong _s0, _s1, _s2, _s3;
     private double? _spareGaussian;
 
-    public SeededRandom(long seed)
+    public SeededRandom(long seed) => Reseed(seed);
+
+    /// <summary>Starts over as <c>new SeededRandom(seed)</c> would, without allocating a new generator.</summary>
+    public void Reseed(long seed)
     {
         ulong mix = unchecked((ulong)seed);
         _s0 = SplitMix(ref mix);
         _s1 = SplitMix(ref mix);
         _s2 = SplitMix(ref mix);
         _s3 = SplitMix(ref mix);
+        _spareGaussian = null;
     }
 
     public ulong NextUInt64()

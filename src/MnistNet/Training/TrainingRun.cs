@@ -103,8 +103,7 @@ internal sealed class TrainingRun : IDisposable
         _validator = validation is null ? null : new Predictor(network);
         if (options.Augmentation is { IsNone: false } augmentation)
         {
-            // One worker: on two cores the other one is busy with the training step itself.
-            _augmented = new AugmentedBatchSource(training, _batchSize, augmentation, seed, workerCount: 1);
+            _augmented = new AugmentedBatchSource(training, _batchSize, augmentation, seed, workerCount: 0);
         }
     }
 
@@ -206,8 +205,6 @@ internal sealed class TrainingRun : IDisposable
             _random.Shuffle(_order);
         }
 
-        // Distortions are keyed to the network's epoch count, so a continued or resumed run draws new ones.
-        _augmented?.StartEpoch(_network.EpochsTrained + 1, _order);
 
         double totalLoss = 0;
         int correct = 0;
@@ -223,7 +220,7 @@ internal sealed class TrainingRun : IDisposable
             ReadOnlySpan<int> indices = _order.AsSpan(first, Math.Min(_batchSize, _order.Length - first));
             if (!keepFullBatch || !_fullBatchLoaded)
             {
-                LoadTrainingBatch(indices);
+                LoadTrainingBatch(indices, first);
                 _fullBatchLoaded = keepFullBatch;
             }
 
@@ -262,7 +259,7 @@ internal sealed class TrainingRun : IDisposable
     /// Puts the training images of one batch into the workspace: the one place they are read, so that a step
     /// between data and network (augmentation) has a single point to plug into.
     /// </summary>
-    private void LoadTrainingBatch(ReadOnlySpan<int> indices)
+    private void LoadTrainingBatch(ReadOnlySpan<int> indices, int firstPosition)
     {
         if (_augmented is null)
         {
@@ -270,15 +267,12 @@ internal sealed class TrainingRun : IDisposable
             return;
         }
 
-        // Batches arrive in the order of _order, prepared ahead by the worker; releasing at once lets it refill.
-        if (!_augmented.TryTake(out ReadOnlySpan<float> images, out ReadOnlySpan<byte> labels) ||
-            labels.Length != indices.Length)
-        {
-            throw new InvalidOperationException("The augmented batches fell out of step with the training loop.");
-        }
-
-        _workspace.LoadInputs(images, labels);
-        _augmented.Release();
+        // Distorted straight into the input rows by the kernel threads, between one step and the next. A worker
+        // preparing batches ahead would only compete with the training threads for the same cores, and its
+        // batches would still have to be copied in. Distortions are keyed to the network's epoch count, so a
+        // continued or resumed run draws new ones.
+        Span<float> inputs = _workspace.InputsToFill(indices.Length, out Span<byte> labels);
+        _augmented.Fill(inputs, labels, indices, _network.EpochsTrained + 1, firstPosition);
     }
 
     private int CountCorrect(int batchSize)

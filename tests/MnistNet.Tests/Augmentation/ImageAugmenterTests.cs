@@ -176,17 +176,21 @@ public class ImageAugmenterTests
         Assert.NotEqual(first, other);
     }
 
-    [Fact]
-    public void GatheringAndPixelByPixelResamplingGiveIdenticalImages()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void GatheringAndPixelByPixelResamplingGiveIdenticalImages(bool wide)
     {
-        if (!System.Runtime.Intrinsics.X86.Avx2.IsSupported)
+        if (!System.Runtime.Intrinsics.X86.Avx2.IsSupported ||
+            (wide && !System.Runtime.Intrinsics.X86.Avx512F.IsSupported))
         {
             return;
         }
 
         MnistDataset data = RealTraining.Value;
-        var gathering = new ImageAugmenter(AugmentationOptions.Standard) { UseGather = true };
-        var pixelByPixel = new ImageAugmenter(AugmentationOptions.Standard) { UseGather = false };
+        var fields = new ElasticFieldBank(AugmentationOptions.Standard.ElasticSigma, seed: 8, count: 64);
+        var gathering = new ImageAugmenter(AugmentationOptions.Standard, fields) { UseWideGather = wide };
+        var pixelByPixel = new ImageAugmenter(AugmentationOptions.Standard, fields) { UseGather = false };
         float[] gathered = new float[MnistSample.PixelCount];
         float[] sampled = new float[MnistSample.PixelCount];
 
@@ -203,6 +207,17 @@ public class ImageAugmenterTests
         gathering.Apply(data.GetPixels(0), gathered, far);
         pixelByPixel.Apply(data.GetPixels(0), sampled, far);
         Assert.Equal(sampled, gathered);
+    }
+
+    [Fact]
+    public void APoolSmoothedWithAnotherSigmaIsRefused()
+    {
+        var fields = new ElasticFieldBank(sigma: 4, seed: 1, count: 2);
+
+        var error = Assert.Throws<ArgumentException>(() => new ImageAugmenter(AugmentationOptions.Standard, fields));
+
+        Assert.Equal("fields", error.ParamName);
+        Assert.Contains("sigma 4", error.Message);
     }
 
     [Fact]
@@ -245,7 +260,7 @@ public class ImageAugmenterTests
     [Fact]
     public void GaussianKernelIsSymmetricPeakedAndSumsToItsTotal()
     {
-        float[] kernel = ImageAugmenter.GaussianKernel(2, 6, 10);
+        float[] kernel = ElasticFieldBank.GaussianKernel(2, 6, 10);
 
         Assert.Equal(13, kernel.Length);
         Assert.Equal(10, kernel.Sum(), 4);

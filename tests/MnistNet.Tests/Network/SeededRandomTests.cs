@@ -68,6 +68,20 @@ public class SeededRandomTests
     }
 
     [Fact]
+    public void ReseedStartsOverAsANewGeneratorWould()
+    {
+        var reused = new SeededRandom(5);
+        reused.NextGaussian();
+
+        reused.Reseed(42);
+        var fresh = new SeededRandom(42);
+
+        // The first Gaussian would be the held-back spare of the old stream if Reseed kept it.
+        Assert.Equal(fresh.NextGaussian(), reused.NextGaussian());
+        Assert.Equal(fresh.NextUInt64(), reused.NextUInt64());
+    }
+
+    [Fact]
     public void AllZeroStateIsRefused()
     {
         var random = new SeededRandom(1);
