@@ -6,9 +6,9 @@
     In the spirit of Simard, Steinkraus and Platt (2003), who reached 0.7% error with one 800-unit hidden layer
     trained on elastically distorted digits: two hidden layers of 800 ReLU units, light dropout (0.1), Adam with a
     one-cycle learning-rate schedule peaking at 0.002, batches of 128, and for 150 epochs every training image
-    freshly shifted, rotated, scaled and elastically distorted (-Augment). The distortions are made on a background
-    thread while the network trains. A checkpoint is saved after every epoch, so an interrupted run can go on with
-    Start-NetworkTraining -CheckpointPath <path> -Resume.
+    freshly shifted, rotated, scaled and elastically distorted (-Augment). The distortions are made between
+    batches on the threads that train. A checkpoint is saved after every epoch, so an interrupted run can go on
+    with Start-NetworkTraining -CheckpointPath <path> -Resume.
 
     Build the module once (dotnet pwsh ./build.ps1), then:  dotnet pwsh ./examples/BestMlpRecipe.ps1
     It takes about ten minutes on two cores; the figures we measured are in the README.

@@ -127,7 +127,8 @@ public sealed class ElasticFieldBank
                     Vector<float> sum = Vector<float>.Zero;
                     for (int k = 0; k <= taps; k++)
                     {
-                        sum += Vector.LoadUnsafe(ref Unsafe.Add(ref input, k)) * new Vector<float>(Unsafe.Add(ref weight, k));
+                        var tap = Vector.LoadUnsafe(ref Unsafe.Add(ref input, k));
+                        sum += tap * new Vector<float>(Unsafe.Add(ref weight, k));
                     }
 
                     sum.StoreUnsafe(ref rows, (nuint)(y * Stride + x0));

@@ -1,6 +1,3 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using MnistNet.Data;
@@ -19,7 +16,7 @@ namespace MnistNet.Augmentation;
 /// <para>
 /// An instance owns its scratch buffers and allocates nothing per image, so it is not thread-safe: give each thread
 /// its own (they may share one pool). It does not decide which images to distort or seed anything;
-/// <see cref="AugmentedBatchSource"/> does.
+/// <see cref="AugmentedBatchLoader"/> does.
 /// </para>
 /// </summary>
 public sealed class ImageAugmenter
@@ -151,7 +148,7 @@ public sealed class ImageAugmenter
         return new AffineDistortion(shiftX, shiftY, rotation, scale);
     }
 
-    /// <summary>Picks the elastic field: a pool entry and a sign for each direction; needs ElasticAlpha above 0.</summary>
+    /// <summary>Picks the elastic field: a pool entry and a sign per direction. Needs ElasticAlpha above 0.</summary>
     internal void DrawElasticField(SeededRandom random)
     {
         if (_fields is null)

@@ -49,8 +49,9 @@ public sealed record TrainingOptions
     public double Dropout { get; init; }
 
     /// <summary>
-    /// Random distortions of the training images (shift, rotation, scale, elastic), drawn afresh every epoch on a
-    /// background thread; null or <see cref="AugmentationOptions.None"/> trains on the images as they are.
+    /// Random distortions of the training images (shift, rotation, scale, elastic), drawn afresh every epoch by the
+    /// kernel threads as each batch is loaded; null or <see cref="AugmentationOptions.None"/> trains on the images
+    /// as they are.
     /// </summary>
     public AugmentationOptions? Augmentation { get; init; }
 

@@ -42,7 +42,7 @@ internal sealed class TrainingRun : IDisposable
     private readonly Optimizer _optimizer;
     private readonly Dropout? _dropout;
     private readonly Predictor? _validator;
-    private readonly AugmentedBatchSource? _augmented;
+    private readonly AugmentedBatchLoader? _augmented;
     private readonly string _dataFingerprint;
     private ParameterSnapshot? _best;
     private int _epochsCompleted;
@@ -103,7 +103,7 @@ internal sealed class TrainingRun : IDisposable
         _validator = validation is null ? null : new Predictor(network);
         if (options.Augmentation is { IsNone: false } augmentation)
         {
-            _augmented = new AugmentedBatchSource(training, _batchSize, augmentation, seed, workerCount: 0);
+            _augmented = new AugmentedBatchLoader(training, augmentation, seed);
         }
     }
 
@@ -190,7 +190,6 @@ internal sealed class TrainingRun : IDisposable
         _optimizer.Dispose();
         _dropout?.Dispose();
         _validator?.Dispose();
-        _augmented?.Dispose();
     }
 
     private EpochRecord RunEpoch(int epoch)
@@ -267,10 +266,7 @@ internal sealed class TrainingRun : IDisposable
             return;
         }
 
-        // Distorted straight into the input rows by the kernel threads, between one step and the next. A worker
-        // preparing batches ahead would only compete with the training threads for the same cores, and its
-        // batches would still have to be copied in. Distortions are keyed to the network's epoch count, so a
-        // continued or resumed run draws new ones.
+        // Distortions are keyed to the network's epoch count, so a continued or resumed run draws new ones.
         Span<float> inputs = _workspace.InputsToFill(indices.Length, out Span<byte> labels);
         _augmented.Fill(inputs, labels, indices, _network.EpochsTrained + 1, firstPosition);
     }
