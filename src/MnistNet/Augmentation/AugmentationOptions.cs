@@ -11,6 +11,8 @@ public sealed record AugmentationOptions
 {
     private const double MaxShiftLimit = 14;
     private const double MaxSigmaLimit = 14;
+    private const double MinSigmaLimit = 1;
+    private const double MaxAlphaLimit = 100;
 
     /// <summary>No distortion at all: augmented images equal the originals scaled to 0..1.</summary>
     public static AugmentationOptions None { get; } = new();
@@ -75,11 +77,18 @@ public sealed record AugmentationOptions
                 "MaxScale must be below 1, so that the smallest scale factor (1 - MaxScale) stays positive.");
         }
 
-        if (ElasticAlpha > 0 && ElasticSigma == 0)
+        if (ElasticAlpha > 0 && ElasticSigma < MinSigmaLimit)
         {
             throw new ArgumentOutOfRangeException(nameof(ElasticSigma), ElasticSigma,
-                "ElasticSigma must be above 0 when ElasticAlpha is: an unsmoothed random field tears the image " +
-                "into noise instead of bending the strokes.");
+                $"ElasticSigma must be at least {MinSigmaLimit} pixel when ElasticAlpha is above 0: a field " +
+                "smoothed less than that tears the image into noise instead of bending the strokes.");
+        }
+
+        if (ElasticAlpha > MaxAlphaLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ElasticAlpha), ElasticAlpha,
+                $"ElasticAlpha is at most {MaxAlphaLimit} pixels; stronger fields scatter the strokes beyond " +
+                "recognition (Simard et al. used 34).");
         }
 
         if (ElasticSigma > MaxSigmaLimit)

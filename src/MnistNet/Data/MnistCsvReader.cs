@@ -129,6 +129,18 @@ public static class MnistCsvReader
         {
             throw new FileNotFoundException($"The CSV file '{path}' does not exist.", path);
         }
+
+        // Read as text, a compressed file fails on its first line with talk of quotes and headers that explains
+        // nothing; gzip's two magic bytes say what it really is.
+        Span<byte> start = stackalloc byte[2];
+        using (FileStream stream = File.OpenRead(path))
+        {
+            if (stream.ReadAtLeast(start, 2, throwOnEndOfStream: false) == 2 && start[0] == 0x1F && start[1] == 0x8B)
+            {
+                throw new MnistDataException(path, line: null, column: null,
+                    "gzip-compressed data, not CSV text; decompress it first (for example with gunzip or 7-Zip)");
+            }
+        }
     }
 
     private static T[] Trim<T>(T[] array, int length) => array.Length == length ? array : array[..length];

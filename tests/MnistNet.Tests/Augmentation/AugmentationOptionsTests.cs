@@ -23,6 +23,8 @@ public class AugmentationOptionsTests
     [InlineData(nameof(AugmentationOptions.MaxRotation), 181)]
     [InlineData(nameof(AugmentationOptions.MaxScale), 1)]
     [InlineData(nameof(AugmentationOptions.ElasticAlpha), double.PositiveInfinity)]
+    [InlineData(nameof(AugmentationOptions.ElasticAlpha), 100.5)]
+    [InlineData(nameof(AugmentationOptions.ElasticSigma), 0.99)]
     [InlineData(nameof(AugmentationOptions.ElasticSigma), -0.5)]
     [InlineData(nameof(AugmentationOptions.ElasticSigma), 20)]
     public void OutOfRangeSettingsAreNamed(string setting, double value)
@@ -51,5 +53,7 @@ public class AugmentationOptionsTests
 
         Assert.Equal(nameof(AugmentationOptions.ElasticSigma), error.ParamName);
         new ImageAugmenter(AugmentationOptions.None with { ElasticSigma = 3 }).ToString();
+        (AugmentationOptions.None with { ElasticAlpha = 100, ElasticSigma = 1 }).Validate();
+        (AugmentationOptions.None with { ElasticSigma = 0.5 }).Validate();
     }
 }

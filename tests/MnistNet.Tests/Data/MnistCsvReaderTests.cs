@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Compression;
 using MnistNet.Data;
 
 namespace MnistNet.Tests.Data;
@@ -175,6 +176,33 @@ public class MnistCsvReaderTests
         Assert.Equal(path, fromDataset.FileName);
         Assert.Equal(path, fromSamples.FileName);
         Assert.Contains(path, fromDataset.Message);
+    }
+
+    [Fact]
+    public void GzippedFile_IsNamedAsCompressedRatherThanParsed()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"mnistnet-{Guid.NewGuid():N}.csv.gz");
+        try
+        {
+            using (var file = File.Create(path))
+            using (var gzip = new GZipStream(file, CompressionLevel.Fastest))
+            {
+                using FileStream csv = File.OpenRead(TestFiles.Data("train-20-bom-crlf.csv"));
+                csv.CopyTo(gzip);
+            }
+
+            var error = Assert.Throws<MnistDataException>(() => MnistCsvReader.ReadDataset(path));
+            var fromSamples = Assert.Throws<MnistDataException>(() => MnistCsvReader.ReadSamples(path).ToList());
+
+            Assert.Contains("gzip-compressed", error.Message);
+            Assert.Equal(path, error.Path);
+            Assert.Null(error.Line);
+            Assert.Equal(error.Message, fromSamples.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Theory]
