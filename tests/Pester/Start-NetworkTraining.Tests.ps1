@@ -272,3 +272,69 @@ Describe 'Start-NetworkTraining augmentation' {
             Should -Throw -ErrorId 'InvalidTrainingData,*' -ExpectedMessage '*Elastic*'
     }
 }
+
+Describe 'Start-NetworkTraining warnings about settings without effect' {
+    BeforeAll {
+        $tiny = Import-MnistIdx -Path (Join-Path $PSScriptRoot '../../data/mnist') -Set Train -First 40 -AsDataset
+    }
+
+    It 'warns when <Case>' -ForEach @(
+        @{ Case = 'the warm-up is as long as the run'; Settings = @{ Epochs = 2; WarmupEpochs = 2; Schedule = 'Cosine' }
+            Expected = '-WarmupEpochs 2 is not less than -Epochs 2*whole run is warm-up*-Schedule Cosine never*' }
+        @{ Case = '-StopOn comes without -EarlyStopping or checkpoints'; Settings = @{ StopOn = 'ValidationAccuracy' }
+            Expected = '-StopOn ValidationAccuracy has no effect*-EarlyStopping*-CheckpointPath*neither is given*' }
+        @{ Case = '-StepSize comes with another schedule'; Settings = @{ Schedule = 'Cosine'; StepSize = 2 }
+            Expected = '-StepSize applies only to -Schedule Step; with -Schedule Cosine it has no effect.' }
+        @{ Case = '-StepSize and -StepFactor come without a schedule'; Settings = @{ StepSize = 2; StepFactor = 0.1 }
+            Expected = '-StepSize and -StepFactor apply only to -Schedule Step; with -Schedule Constant they have*' }
+        @{ Case = 'dropout meets a network without hidden layers'; Settings = @{ HiddenLayers = @(); Dropout = 0.5 }
+            Expected = '-Dropout 0.5 has no effect*hidden layers*784-10 network has none.' }
+        @{ Case = '-Augment:$false meets -Augmentation'; Settings = @{ Augment = $false; Augmentation = @{ MaxShift = 1 } }
+            Expected = '-Augment:$false has no effect because -Augmentation is given*distorted with the -Augmentation*' }
+    ) {
+        $options = @{ HiddenLayers = 4; Epochs = 1; Seed = 1 }
+        foreach ($key in $Settings.Keys) { $options[$key] = $Settings[$key] }
+
+        $network = Start-NetworkTraining -Dataset $tiny @options -WarningVariable warnings -WarningAction SilentlyContinue
+
+        $network | Should -Not -BeNullOrEmpty
+        @($warnings).Count | Should -Be 1
+        $warnings[0].Message | Should -BeLike $Expected
+    }
+
+    It 'names the network given with -Network when dropout has no hidden layer to act on' {
+        $network = New-Network -HiddenLayers @() -Seed 1
+
+        Start-NetworkTraining -Dataset $tiny -Network $network -Epochs 1 -Dropout 0.2 -Seed 1 `
+            -WarningVariable warnings -WarningAction SilentlyContinue | Out-Null
+
+        $warnings.Message | Should -BeLike '-Dropout 0.2 has no effect*784-10 network has none.'
+    }
+
+    It 'warns about -StopOn with checkpoints but no validation data' {
+        $path = Join-Path $TestDrive 'stop-on.mnn'
+
+        Start-NetworkTraining -Dataset $tiny -HiddenLayers 4 -Epochs 1 -Seed 1 -StopOn ValidationAccuracy `
+            -CheckpointPath $path -WarningVariable warnings -WarningAction SilentlyContinue | Out-Null
+
+        $warnings.Message | Should -BeLike '-StopOn ValidationAccuracy has no effect*without -ValidationData or*'
+    }
+
+    It 'stays quiet when <Case>' -ForEach @(
+        @{ Case = 'the defaults of the step settings meet another schedule'; Settings = @{ Schedule = 'Cosine' } }
+        @{ Case = 'a network without hidden layers keeps the default dropout'; Settings = @{ HiddenLayers = @() } }
+        @{ Case = 'the warm-up is shorter than the run'; Settings = @{ Epochs = 2; WarmupEpochs = 1 } }
+        @{ Case = '-StopOn chooses the best checkpoint'; Settings = @{ StopOn = 'ValidationAccuracy'
+                ValidationSplit = 0.25; CheckpointPath = 'TestDrive:/quiet.mnn' } }
+        @{ Case = '-Step settings come with -Schedule Step'; Settings = @{ Schedule = 'Step'; StepSize = 1 } }
+        @{ Case = '-Augment:$false comes alone'; Settings = @{ Augment = $false } }
+    ) {
+        $options = @{ HiddenLayers = 4; Epochs = 1; Seed = 1 }
+        foreach ($key in $Settings.Keys) { $options[$key] = $Settings[$key] }
+
+        Start-NetworkTraining -Dataset $tiny @options -WarningVariable warnings -WarningAction SilentlyContinue |
+            Out-Null
+
+        $warnings | Should -BeNullOrEmpty
+    }
+}

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Management.Automation;
 using MnistNet.Augmentation;
 using MnistNet.Data;
@@ -165,7 +166,7 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
     protected override void BeginProcessing()
     {
         string[] shaping = [nameof(HiddenLayers), nameof(Activation)];
-        string? conflict = shaping.FirstOrDefault(MyInvocation.BoundParameters.ContainsKey);
+        string? conflict = shaping.FirstOrDefault(IsBound);
         if (Network is not null && conflict is not null)
         {
             ThrowTerminatingError(Errors.InvalidArgument(new ArgumentException(
@@ -178,7 +179,64 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
         {
             RequireResumable();
         }
+
+        WarnAboutSettingsWithoutEffect();
     }
+
+    /// <summary>
+    /// Warns about settings that were given but that this run cannot use, which would otherwise be ignored without
+    /// a word. Only parameters the user bound count: a default value is not a choice to warn about.
+    /// </summary>
+    private void WarnAboutSettingsWithoutEffect()
+    {
+        if (IsBound(nameof(WarmupEpochs)) && WarmupEpochs >= Epochs)
+        {
+            WriteWarning($"-WarmupEpochs {WarmupEpochs} is not less than -Epochs {Epochs}: the whole run is warm-up, " +
+                $"so the learning rate climbs throughout and -Schedule {Schedule} never takes over. Give fewer " +
+                "warm-up epochs or more epochs.");
+        }
+
+        if (IsBound(nameof(StopOn)) && !IsBound(nameof(EarlyStopping)))
+        {
+            // StopOn also picks the best checkpoint, so it only does nothing without checkpoints or validation.
+            if (CheckpointPath is null)
+            {
+                WriteWarning($"-StopOn {StopOn} has no effect: it chooses the best epoch for -EarlyStopping and " +
+                    "for the best checkpoint of -CheckpointPath, and neither is given.");
+            }
+            else if (ValidationData is null && ValidationSplit == 0)
+            {
+                WriteWarning($"-StopOn {StopOn} has no effect: it chooses the best checkpoint by the validation " +
+                    "results, and without -ValidationData or -ValidationSplit there are none.");
+            }
+        }
+
+        string[] stepSettings = [.. new[] { nameof(StepSize), nameof(StepFactor) }.Where(IsBound)];
+        if (stepSettings.Length > 0 && Schedule != LearningRateScheduleKind.Step)
+        {
+            bool one = stepSettings.Length == 1;
+            WriteWarning($"{string.Join(" and ", stepSettings.Select(name => "-" + name))} " +
+                $"{(one ? "applies" : "apply")} only to -Schedule Step; with -Schedule {Schedule} " +
+                $"{(one ? "it has" : "they have")} no effect.");
+        }
+
+        int hiddenLayers = Network is null ? HiddenLayers.Length : Network.LayerSizes.Count - 2;
+        if (IsBound(nameof(Dropout)) && Dropout > 0 && hiddenLayers == 0)
+        {
+            string architecture = Network?.Architecture ?? "784-10";
+            WriteWarning(string.Create(CultureInfo.InvariantCulture,
+                $"-Dropout {Dropout} has no effect: it drops the outputs of hidden layers, and the " +
+                $"{architecture} network has none."));
+        }
+
+        if (IsBound(nameof(Augment)) && !Augment && Augmentation is { IsNone: false })
+        {
+            WriteWarning("-Augment:$false has no effect because -Augmentation is given: the training images are " +
+                "distorted with the -Augmentation settings. Leave out -Augmentation to train on them unchanged.");
+        }
+    }
+
+    private bool IsBound(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);
 
     /// <summary>A resumed run takes its settings from the checkpoint; any given here would be ignored.</summary>
     private void RequireResumable()
@@ -194,7 +252,7 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
             nameof(BatchSize), nameof(FullBatch), nameof(ValidationSplit), nameof(Seed), nameof(WeightDecay),
             nameof(GradientClip), nameof(Schedule), nameof(WarmupEpochs), nameof(StepSize), nameof(StepFactor),
             nameof(Dropout), nameof(EarlyStopping), nameof(StopOn), nameof(Augment), nameof(Augmentation)];
-        if (fromCheckpoint.FirstOrDefault(MyInvocation.BoundParameters.ContainsKey) is { } setting)
+        if (fromCheckpoint.FirstOrDefault(IsBound) is { } setting)
         {
             ThrowTerminatingError(Errors.InvalidArgument(new ArgumentException(
                 $"-Resume continues with the settings saved in the checkpoint; leave out -{setting} (only -Epochs " +
@@ -220,7 +278,7 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
             MnistDataset? validation = ToDataset(ValidationData);
             if (Resume)
             {
-                int? epochs = MyInvocation.BoundParameters.ContainsKey(nameof(Epochs)) ? Epochs : null;
+                int? epochs = IsBound(nameof(Epochs)) ? Epochs : null;
                 WriteObject(Network is null
                     ? NetworkTrainer.Resume(checkpointPath!, training, validation, epochs, progress, _stop.Token)
                     : ResumeInto(Network, checkpointPath!, training, validation, epochs, progress));
@@ -273,11 +331,11 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
         HiddenLayers = Network is null ? HiddenLayers : Network.LayerSizes.Skip(1).SkipLast(1).ToArray(),
         Activation = Network?.Activation ?? Activation,
         Optimizer = Optimizer,
-        LearningRate = MyInvocation.BoundParameters.ContainsKey(nameof(LearningRate)) ? LearningRate : null,
+        LearningRate = IsBound(nameof(LearningRate)) ? LearningRate : null,
         BatchSize = FullBatch ? 0 : BatchSize,
         Epochs = Epochs,
         ValidationSplit = ValidationData is null ? ValidationSplit : 0,
-        Seed = MyInvocation.BoundParameters.ContainsKey(nameof(Seed)) ? Seed : null,
+        Seed = IsBound(nameof(Seed)) ? Seed : null,
         WeightDecay = WeightDecay,
         GradientClip = GradientClip,
         Schedule = Schedule,
