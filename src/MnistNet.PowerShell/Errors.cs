@@ -14,6 +14,7 @@ internal static class Errors
     public const string InvalidTrainingData = "InvalidTrainingData";
     public const string TrainingDiverged = "TrainingDiverged";
     public const string CheckpointFailed = "CheckpointFailed";
+    public const string CheckpointNotWritable = "CheckpointNotWritable";
     public const string SaveFailed = "SaveFailed";
     public const string FileExists = "FileExists";
     public const string NotAFile = "NotAFile";

@@ -338,3 +338,74 @@ Describe 'Start-NetworkTraining warnings about settings without effect' {
         $warnings | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Start-NetworkTraining checkpoint paths' {
+    BeforeDiscovery {
+        # Root may write anywhere, so a read-only folder only refuses other users.
+        $canDenyWrites = -not $IsWindows -and (& id -u) -ne '0'
+    }
+
+    BeforeAll {
+        $tiny = Import-MnistIdx -Path (Join-Path $PSScriptRoot '../../data/mnist') -Set Train -First 40 -AsDataset
+
+        # Trains a network of its own, so the test can see that no epoch ran before the error.
+        function Get-CheckpointError([string] $Path) {
+            $network = New-Network -HiddenLayers 4 -Seed 1
+            $thrown = { Start-NetworkTraining -Dataset $tiny -Network $network -Epochs 1 -CheckpointPath $Path } |
+                Should -Throw -PassThru
+            $network.History.Count | Should -Be 0 -Because 'the path is checked before training starts'
+            $thrown
+        }
+    }
+
+    It 'creates a missing checkpoint folder' {
+        $path = Join-Path $TestDrive 'new/deeper/run.mnn'
+
+        Start-NetworkTraining -Dataset $tiny -HiddenLayers 4 -Epochs 1 -Seed 1 -CheckpointPath $path | Out-Null
+
+        Join-Path $TestDrive 'new/deeper/run.latest.mnn' | Should -Exist
+        @(Get-ChildItem -LiteralPath (Join-Path $TestDrive 'new/deeper') -Filter *.tmp) | Should -BeNullOrEmpty
+    }
+
+    It 'refuses, before training, a folder that cannot be created' {
+        $blocker = Join-Path $TestDrive 'blocker'
+        Set-Content -LiteralPath $blocker -Value 'a file where a folder should go'
+        $path = Join-Path $blocker 'run.mnn'
+
+        $thrown = Get-CheckpointError $path
+
+        $thrown.FullyQualifiedErrorId | Should -BeLike 'CheckpointNotWritable,*'
+        $thrown.CategoryInfo.Category | Should -Be 'WriteError'
+        $thrown.TargetObject | Should -Be $path
+        $thrown.Exception.Message | Should -Be ("Cannot write checkpoints to $path`: the folder $blocker does not " +
+            'exist and cannot be created: a file has that name.')
+    }
+
+    It 'refuses, before training, a folder that takes no files' -Skip:(-not $IsLinux) {
+        $thrown = Get-CheckpointError '/proc/run.mnn'
+
+        $thrown.FullyQualifiedErrorId | Should -BeLike 'CheckpointNotWritable,*'
+        $thrown.CategoryInfo.Category | Should -Be 'WriteError'
+        $thrown.TargetObject | Should -Be '/proc/run.mnn'
+        $thrown.Exception.Message |
+            Should -BeLike 'Cannot write checkpoints to /proc/run.mnn: no file can be created in the folder /proc*'
+    }
+
+    It 'refuses, before training, a read-only folder as permission denied' -Skip:(-not $canDenyWrites) {
+        $readOnly = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'read-only')
+        chmod 555 $readOnly.FullName
+        try {
+            $path = Join-Path $readOnly.FullName 'run.mnn'
+
+            $thrown = Get-CheckpointError $path
+
+            $thrown.FullyQualifiedErrorId | Should -BeLike 'CheckpointNotWritable,*'
+            $thrown.CategoryInfo.Category | Should -Be 'PermissionDenied'
+            $thrown.TargetObject | Should -Be $path
+            $thrown.Exception.Message | Should -BeLike "*permission to create files in the folder $($readOnly.FullName)*"
+        }
+        finally {
+            chmod 755 $readOnly.FullName
+        }
+    }
+}

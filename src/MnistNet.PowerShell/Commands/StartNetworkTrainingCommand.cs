@@ -4,6 +4,7 @@ using MnistNet.Augmentation;
 using MnistNet.Data;
 using MnistNet.Native;
 using MnistNet.Network;
+using MnistNet.Storage;
 using MnistNet.Training;
 
 namespace MnistNet.PowerShell.Commands;
@@ -23,6 +24,7 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
     private readonly MnistDatasetBuilder _samples = new("pipeline");
     private readonly CancellationTokenSource _stop = new();
     private MnistDataset? _dataset;
+    private string? _checkpointPath;
 
     /// <summary>Labelled samples, usually piped from Import-MnistCsv or Import-MnistIdx.</summary>
     [Parameter(Mandatory = true, ParameterSetName = SamplesSet, ValueFromPipeline = true)]
@@ -181,6 +183,39 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
         }
 
         WarnAboutSettingsWithoutEffect();
+        if (CheckpointPath is not null)
+        {
+            _checkpointPath = ResolvePath(CheckpointPath);
+            RequireWritableCheckpoints(_checkpointPath);
+        }
+    }
+
+    /// <summary>
+    /// Stops before any training when the checkpoints could not be saved, instead of after the first epoch; a
+    /// missing folder is created.
+    /// </summary>
+    private void RequireWritableCheckpoints(string checkpointPath)
+    {
+        // A resume without its checkpoint fails on that, which says more than anything about the folder.
+        if (Resume && !File.Exists(CheckpointPaths.Latest(checkpointPath)))
+        {
+            return;
+        }
+
+        try
+        {
+            CheckpointPaths.RequireWritable(checkpointPath, createFolder: true);
+        }
+        catch (UnauthorizedAccessException error)
+        {
+            ThrowTerminatingError(new ErrorRecord(error, Errors.CheckpointNotWritable, ErrorCategory.PermissionDenied,
+                checkpointPath));
+        }
+        catch (IOException error)
+        {
+            ThrowTerminatingError(new ErrorRecord(error, Errors.CheckpointNotWritable, ErrorCategory.WriteError,
+                checkpointPath));
+        }
     }
 
     /// <summary>
@@ -271,7 +306,7 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
         }
 
         MnistDataset training = _dataset ?? _samples.Build();
-        string? checkpointPath = CheckpointPath is null ? null : ResolvePath(CheckpointPath);
+        string? checkpointPath = _checkpointPath;
         var progress = new ProgressReporter(this);
         try
         {

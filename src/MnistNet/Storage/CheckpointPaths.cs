@@ -14,6 +14,107 @@ public static class CheckpointPaths
 
     public static string Best(string checkpointPath) => Stem(checkpointPath) + BestSuffix + NetworkFile.Extension;
 
+    /// <summary>
+    /// Proves, before a run starts, that its checkpoints can be written, so that a bad path is not discovered only
+    /// when the first epoch is saved: the folder exists (created first when <paramref name="createFolder"/>),
+    /// neither file name is taken by a folder, and a file can be created and deleted beside them, as every save
+    /// does with its temporary file.
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">Permission to create the folder or a file in it is denied.
+    /// </exception>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist and is not to be created.</exception>
+    /// <exception cref="IOException">The folder cannot be created, or no file can be created in it.</exception>
+    public static void RequireWritable(string checkpointPath, bool createFolder = false)
+    {
+        string latest = Path.GetFullPath(Latest(checkpointPath));
+        string folder = Path.GetDirectoryName(latest)!;
+        string Problem(string what) => $"Cannot write checkpoints to {checkpointPath}: {what}";
+
+        if (!Directory.Exists(folder))
+        {
+            if (!createFolder)
+            {
+                throw new DirectoryNotFoundException(Problem($"the folder {folder} does not exist."));
+            }
+
+            try
+            {
+                Directory.CreateDirectory(folder);
+            }
+            catch (UnauthorizedAccessException error)
+            {
+                throw new UnauthorizedAccessException(
+                    Problem($"the folder {folder} does not exist, and permission to create it is denied."), error);
+            }
+            catch (IOException error)
+            {
+                string reason = FileInTheWay(folder) switch
+                {
+                    null => SystemReason(error),
+                    string file when file == folder => ": a file has that name",
+                    string file => $": {file} is a file",
+                };
+                throw new IOException(Problem($"the folder {folder} does not exist and cannot be created{reason}."),
+                    error);
+            }
+        }
+
+        foreach (string file in (string[])[latest, Path.GetFullPath(Best(checkpointPath))])
+        {
+            if (Directory.Exists(file))
+            {
+                throw new IOException(Problem($"{file} is a folder, so no checkpoint can be saved under that name."));
+            }
+        }
+
+        // The same kind of name the saves use for their temporary files, so the probe meets the same rules.
+        string probe = latest + $".{Guid.NewGuid():N}.tmp";
+        try
+        {
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write))
+            {
+            }
+
+            File.Delete(probe);
+        }
+        catch (UnauthorizedAccessException error)
+        {
+            throw new UnauthorizedAccessException(
+                Problem($"permission to create files in the folder {folder} is denied."), error);
+        }
+        catch (IOException error)
+        {
+            throw new IOException(Problem($"no file can be created in the folder {folder}{SystemReason(error)}."),
+                error);
+        }
+    }
+
+    /// <summary>The nearest of the folder's would-be parents that is a file, and so stops it being created.</summary>
+    private static string? FileInTheWay(string folder)
+    {
+        for (string? parent = folder; parent is not null; parent = Path.GetDirectoryName(parent))
+        {
+            if (File.Exists(parent))
+            {
+                return parent;
+            }
+
+            if (Directory.Exists(parent))
+            {
+                return null;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The operating system's own reason, for errors that carry one (a read-only file system, a full disk). The
+    /// messages of the more specific exceptions name only a path, which the caller's message already gives.
+    /// </summary>
+    private static string SystemReason(IOException error) =>
+        error.GetType() == typeof(IOException) ? $" ({error.Message.TrimEnd('.')})" : "";
+
     private static string Stem(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

@@ -77,7 +77,10 @@ internal sealed class TrainingRun : IDisposable
                 nameof(validation));
         }
 
-        RequireCheckpointFolder(options.CheckpointPath);
+        if (options.CheckpointPath is { } checkpointPath)
+        {
+            CheckpointPaths.RequireWritable(checkpointPath);
+        }
 
         (_network, _training, _validation, _options) = (network, training, validation, options);
         _dataFingerprint = Fingerprint(training, validation);
@@ -374,20 +377,5 @@ internal sealed class TrainingRun : IDisposable
         }
 
         return Convert.ToHexString(hash.GetCurrentHash());
-    }
-
-    private static void RequireCheckpointFolder(string? checkpointPath)
-    {
-        if (checkpointPath is null)
-        {
-            return;
-        }
-
-        string folder = Path.GetDirectoryName(Path.GetFullPath(CheckpointPaths.Latest(checkpointPath)))!;
-        if (!Directory.Exists(folder))
-        {
-            throw new DirectoryNotFoundException(
-                $"Cannot write checkpoints to {checkpointPath}: the folder {folder} does not exist.");
-        }
     }
 }

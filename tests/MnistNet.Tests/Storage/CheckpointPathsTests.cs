@@ -2,8 +2,22 @@ using MnistNet.Storage;
 
 namespace MnistNet.Tests.Storage;
 
-public class CheckpointPathsTests
+/// <summary>A fact that is reported as skipped, with the reason, on systems other than Linux.</summary>
+public sealed class LinuxFactAttribute : FactAttribute
 {
+    public LinuxFactAttribute()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Skip = "It uses /proc, which only Linux has.";
+        }
+    }
+}
+
+public sealed class CheckpointPathsTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("mnistnet-paths-").FullName;
+
     [Theory]
     [InlineData("run.mnn")]
     [InlineData("run")]
@@ -17,4 +31,63 @@ public class CheckpointPathsTests
         Assert.Equal($"{stem}.latest.mnn", CheckpointPaths.Latest(path));
         Assert.Equal($"{stem}.best.mnn", CheckpointPaths.Best(path));
     }
+
+    [Fact]
+    public void RequireWritableCreatesAMissingFolderWhenAskedAndLeavesNothingBehind()
+    {
+        string folder = Path.Combine(_folder, "new", "deeper");
+
+        CheckpointPaths.RequireWritable(Path.Combine(folder, "run.mnn"), createFolder: true);
+
+        Assert.True(Directory.Exists(folder));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(folder));
+    }
+
+    [Fact]
+    public void RequireWritableNamesAMissingFolderItIsNotToCreate()
+    {
+        string folder = Path.Combine(_folder, "missing");
+
+        var error = Assert.Throws<DirectoryNotFoundException>(() =>
+            CheckpointPaths.RequireWritable(Path.Combine(folder, "run.mnn")));
+
+        Assert.Contains($"the folder {folder} does not exist", error.Message);
+        Assert.False(Directory.Exists(folder));
+    }
+
+    [Fact]
+    public void RequireWritableSaysWhenTheFolderCannotBeCreated()
+    {
+        string blocker = Path.Combine(_folder, "blocker");
+        File.WriteAllText(blocker, "a file where the folder should go");
+        string path = Path.Combine(blocker, "sub", "run.mnn");
+
+        var error = Assert.Throws<IOException>(() => CheckpointPaths.RequireWritable(path, createFolder: true));
+
+        Assert.StartsWith($"Cannot write checkpoints to {path}: the folder {Path.Combine(blocker, "sub")} does not " +
+            $"exist and cannot be created: {blocker} is a file.", error.Message);
+        Assert.NotNull(error.InnerException);
+    }
+
+    [Fact]
+    public void RequireWritableRefusesACheckpointNameTakenByAFolder()
+    {
+        Directory.CreateDirectory(Path.Combine(_folder, "run.best.mnn"));
+
+        var error = Assert.Throws<IOException>(() => CheckpointPaths.RequireWritable(Path.Combine(_folder, "run.mnn")));
+
+        Assert.Contains($"{Path.Combine(_folder, "run.best.mnn")} is a folder", error.Message);
+    }
+
+    /// <remarks>/proc takes no new files, even from root, so this holds wherever the tests run on Linux.</remarks>
+    [LinuxFact]
+    public void RequireWritableSaysWhenNoFileCanBeCreatedInTheFolder()
+    {
+        var error = Assert.ThrowsAny<IOException>(() => CheckpointPaths.RequireWritable("/proc/run.mnn"));
+
+        Assert.StartsWith("Cannot write checkpoints to /proc/run.mnn: no file can be created in the folder /proc",
+            error.Message);
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 }
