@@ -289,13 +289,16 @@ Describe 'Start-NetworkTraining warnings about settings without effect' {
             Expected = '-StepSize and -StepFactor apply only to -Schedule Step; with -Schedule Constant they have*' }
         @{ Case = 'dropout meets a network without hidden layers'; Settings = @{ HiddenLayers = @(); Dropout = 0.5 }
             Expected = '-Dropout 0.5 has no effect*hidden layers*784-10 network has none.' }
-        @{ Case = '-Augment:$false meets -Augmentation'; Settings = @{ Augment = $false; Augmentation = @{ MaxShift = 1 } }
-            Expected = '-Augment:$false has no effect because -Augmentation is given*distorted with the -Augmentation*' }
+        @{ Case = '-Augment:$false meets -Augmentation'
+            Settings = @{ Augment = $false; Augmentation = @{ MaxShift = 1 } }
+            Expected = '-Augment:$false has no effect because -Augmentation is given*distorted with the -Augmentation*'
+        }
     ) {
         $options = @{ HiddenLayers = 4; Epochs = 1; Seed = 1 }
         foreach ($key in $Settings.Keys) { $options[$key] = $Settings[$key] }
 
-        $network = Start-NetworkTraining -Dataset $tiny @options -WarningVariable warnings -WarningAction SilentlyContinue
+        $network = Start-NetworkTraining -Dataset $tiny @options -WarningVariable warnings `
+            -WarningAction SilentlyContinue
 
         $network | Should -Not -BeNullOrEmpty
         @($warnings).Count | Should -Be 1
@@ -367,6 +370,50 @@ Describe 'Start-NetworkTraining checkpoint paths' {
         @(Get-ChildItem -LiteralPath (Join-Path $TestDrive 'new/deeper') -Filter *.tmp) | Should -BeNullOrEmpty
     }
 
+    It 'warns naming the checkpoints that a new run at the same path replaces, and still trains' {
+        $path = Join-Path $TestDrive 'again.mnn'
+        $latest = Join-Path $TestDrive 'again.latest.mnn'
+        $best = Join-Path $TestDrive 'again.best.mnn'
+        $settings = @{ Dataset = $tiny; HiddenLayers = 4; ValidationSplit = 0.25; Seed = 1; CheckpointPath = $path }
+        Start-NetworkTraining @settings -Epochs 1 -WarningVariable first -WarningAction SilentlyContinue | Out-Null
+
+        $network = Start-NetworkTraining @settings -Epochs 2 -WarningVariable warnings -WarningAction SilentlyContinue
+
+        $first | Should -BeNullOrEmpty
+        @($warnings).Count | Should -Be 1
+        $warnings[0].Message | Should -Be ("$latest and $best already hold checkpoints of an earlier run; this new " +
+            'run will replace them as it saves its own. To continue the earlier run instead, use -Resume.')
+        $network.History.Count | Should -Be 2
+        (Import-Network $latest).History.Count | Should -Be 2
+    }
+
+    It 'warns that a new run without validation leaves the earlier best checkpoint as it is' {
+        $path = Join-Path $TestDrive 'stale.mnn'
+        Start-NetworkTraining -Dataset $tiny -HiddenLayers 4 -Epochs 1 -ValidationSplit 0.25 -Seed 1 `
+            -CheckpointPath $path | Out-Null
+
+        Start-NetworkTraining -Dataset $tiny -HiddenLayers 4 -Epochs 1 -Seed 1 -CheckpointPath $path `
+            -WarningVariable warnings -WarningAction SilentlyContinue | Out-Null
+
+        $warnings.Message | Should -Be @(
+            "$(Join-Path $TestDrive 'stale.latest.mnn') already holds a checkpoint of an earlier run; this new run " +
+            'will replace it as it saves its own. To continue the earlier run instead, use -Resume.'
+            "$(Join-Path $TestDrive 'stale.best.mnn') is from an earlier run: this run has no validation data to " +
+            'choose a best epoch by, so it leaves that file as it is.'
+        )
+    }
+
+    It 'does not warn about the checkpoint it resumes from' {
+        $path = Join-Path $TestDrive 'resumed.mnn'
+        Start-NetworkTraining -Dataset $tiny -HiddenLayers 4 -Epochs 1 -Seed 1 -CheckpointPath $path | Out-Null
+
+        $network = Start-NetworkTraining -Dataset $tiny -CheckpointPath $path -Resume -Epochs 2 `
+            -WarningVariable warnings -WarningAction SilentlyContinue
+
+        $warnings | Should -BeNullOrEmpty
+        $network.History.Count | Should -Be 2
+    }
+
     It 'refuses, before training, a folder that cannot be created' {
         $blocker = Join-Path $TestDrive 'blocker'
         Set-Content -LiteralPath $blocker -Value 'a file where a folder should go'
@@ -402,7 +449,8 @@ Describe 'Start-NetworkTraining checkpoint paths' {
             $thrown.FullyQualifiedErrorId | Should -BeLike 'CheckpointNotWritable,*'
             $thrown.CategoryInfo.Category | Should -Be 'PermissionDenied'
             $thrown.TargetObject | Should -Be $path
-            $thrown.Exception.Message | Should -BeLike "*permission to create files in the folder $($readOnly.FullName)*"
+            $thrown.Exception.Message |
+                Should -BeLike "*permission to create files in the folder $($readOnly.FullName) is denied."
         }
         finally {
             chmod 755 $readOnly.FullName

@@ -187,6 +187,38 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
         {
             _checkpointPath = ResolvePath(CheckpointPath);
             RequireWritableCheckpoints(_checkpointPath);
+            if (!Resume)
+            {
+                WarnAboutReplacedCheckpoints(_checkpointPath);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A new run saves over the checkpoints of any earlier run at the same path. That is allowed, since reusing a
+    /// path is common, but not silently: the earlier run could no longer be resumed.
+    /// </summary>
+    private void WarnAboutReplacedCheckpoints(string checkpointPath)
+    {
+        string latest = CheckpointPaths.Latest(checkpointPath);
+        string best = CheckpointPaths.Best(checkpointPath);
+
+        // Only a run with validation results has a best epoch to save, so without them run.best.mnn is left alone.
+        bool validates = ValidationData is not null || ValidationSplit > 0;
+        string[] replaced = [.. new[] { latest, validates ? best : null }.OfType<string>().Where(File.Exists)];
+        if (replaced.Length > 0)
+        {
+            string files = string.Join(" and ", replaced);
+            string holds = replaced.Length == 1 ? "holds a checkpoint" : "hold checkpoints";
+            string them = replaced.Length == 1 ? "it" : "them";
+            WriteWarning($"{files} already {holds} of an earlier run; this new run will replace {them} as it saves " +
+                "its own. To continue the earlier run instead, use -Resume.");
+        }
+
+        if (!validates && File.Exists(best))
+        {
+            WriteWarning($"{best} is from an earlier run: this run has no validation data to choose a best epoch by, " +
+                "so it leaves that file as it is.");
         }
     }
 
