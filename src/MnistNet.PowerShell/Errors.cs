@@ -12,6 +12,7 @@ internal static class Errors
     public const string InvalidNetworkFile = "InvalidNetworkFile";
     public const string InvalidPixels = "InvalidPixels";
     public const string InvalidTrainingData = "InvalidTrainingData";
+    public const string InvalidAugmentation = "InvalidAugmentation";
     public const string TrainingDiverged = "TrainingDiverged";
     public const string CheckpointFailed = "CheckpointFailed";
     public const string CheckpointNotWritable = "CheckpointNotWritable";
@@ -38,16 +39,28 @@ internal static class Errors
     public static ErrorRecord InvalidArgument(Exception error, string errorId, object? target)
     {
         var record = new ErrorRecord(error, errorId, ErrorCategory.InvalidArgument, target);
+        string message = WithoutParameterName(error);
+        if (message != error.Message)
+        {
+            record.ErrorDetails = new ErrorDetails(message);
+        }
+
+        return record;
+    }
+
+    /// <summary>The message of an exception without what .NET appends to name the library's parameter.</summary>
+    public static string WithoutParameterName(Exception error)
+    {
         if (error is ArgumentException { ParamName: { } name })
         {
             string suffix = $" (Parameter '{name}')";
             int cut = error.Message.IndexOf(suffix, StringComparison.Ordinal);
             if (cut > 0)
             {
-                record.ErrorDetails = new ErrorDetails(error.Message[..cut]);
+                return error.Message[..cut];
             }
         }
 
-        return record;
+        return error.Message;
     }
 }

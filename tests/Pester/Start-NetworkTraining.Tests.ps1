@@ -267,9 +267,59 @@ Describe 'Start-NetworkTraining augmentation' {
         $network.TrainedWith.Augmentation.ElasticAlpha | Should -Be 0
     }
 
-    It 'refuses an elastic strength without smoothing, naming the setting' {
-        { Start-NetworkTraining -Dataset $few -Epochs 1 -Augmentation @{ ElasticAlpha = 30 } } |
-            Should -Throw -ErrorId 'InvalidTrainingData,*' -ExpectedMessage '*Elastic*'
+    It 'refuses -Augmentation @{ <Case> }, naming the setting and its range' -ForEach @(
+        @{ Case = 'MaxRotation = 500'; Augmentation = @{ MaxRotation = 500 }; Setting = 'MaxRotation'; Value = 500
+            Expected = '-Augmentation has MaxRotation = 500, which is not allowed: MaxRotation is at most 180 ' +
+                'degrees*. MaxRotation takes 0 to 180 degrees.' }
+        @{ Case = 'MaxShift = -1'; Augmentation = @{ MaxShift = -1 }; Setting = 'MaxShift'; Value = -1
+            Expected = '-Augmentation has MaxShift = -1, which is not allowed: *0 or more*. MaxShift takes 0 to 14 ' +
+                'pixels.' }
+        @{ Case = 'MaxScale = 1.5'; Augmentation = @{ MaxScale = 1.5 }; Setting = 'MaxScale'; Value = 1.5
+            Expected = '-Augmentation has MaxScale = 1.5, *below 1*. MaxScale takes 0 up to (not including) 1.' }
+        @{ Case = 'ElasticAlpha = 30'; Augmentation = @{ ElasticAlpha = 30 }; Setting = 'ElasticSigma'; Value = 0
+            Expected = '-Augmentation has ElasticSigma = 0, *at least 1 pixel when ElasticAlpha is above 0*. ' +
+                'ElasticSigma takes 0 to 14 pixels, and at least 1 when ElasticAlpha is above 0.' }
+        @{ Case = 'ElasticAlpha = 150; ElasticSigma = 5'; Augmentation = @{ ElasticAlpha = 150; ElasticSigma = 5 }
+            Setting = 'ElasticAlpha'; Value = 150
+            Expected = '-Augmentation has ElasticAlpha = 150, *at most 100 pixels*. ElasticAlpha takes 0 to 100 pixels.'
+        }
+    ) {
+        $thrown = { Start-NetworkTraining -Dataset $few -Epochs 1 -Augmentation $Augmentation } |
+            Should -Throw -PassThru
+
+        $thrown.FullyQualifiedErrorId | Should -BeLike 'InvalidAugmentation,*'
+        $thrown.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $thrown.TargetObject | Should -BeOfType ([MnistNet.Augmentation.AugmentationOptions])
+        $thrown.TargetObject.$Setting | Should -Be $Value
+        "$thrown" | Should -BeLike $Expected
+        "$thrown" | Should -Not -BeLike "*(Parameter '*"
+    }
+
+    It 'leaves an unknown -Augmentation key to PowerShell, which names the parameter and the settings it takes' {
+        $thrown = { Start-NetworkTraining -Dataset $few -Epochs 1 -Augmentation @{ MaxSkew = 3 } } |
+            Should -Throw -PassThru
+
+        $thrown.FullyQualifiedErrorId | Should -BeLike 'CannotConvertArgumentNoMessage,*'
+        "$thrown" | Should -BeLike "*parameter 'Augmentation'*'MaxSkew' was not found*MaxShift*ElasticSigma*"
+    }
+
+    It 'states the ranges the library enforces: <Setting> at <Edge>' -ForEach @(
+        @{ Setting = 'MaxShift'; Edge = 14; Allowed = @{ MaxShift = 14 }; Refused = @{ MaxShift = 14.01 } }
+        @{ Setting = 'MaxRotation'; Edge = 180; Allowed = @{ MaxRotation = 180 }; Refused = @{ MaxRotation = 180.01 } }
+        @{ Setting = 'MaxScale'; Edge = 1; Allowed = @{ MaxScale = 0.99 }; Refused = @{ MaxScale = 1 } }
+        @{ Setting = 'ElasticAlpha'; Edge = 100; Allowed = @{ ElasticAlpha = 100; ElasticSigma = 5 }
+            Refused = @{ ElasticAlpha = 100.01; ElasticSigma = 5 } }
+        @{ Setting = 'ElasticSigma'; Edge = 14; Allowed = @{ ElasticSigma = 14 }; Refused = @{ ElasticSigma = 14.01 } }
+        @{ Setting = 'ElasticSigma'; Edge = '1 with ElasticAlpha'; Allowed = @{ ElasticAlpha = 30; ElasticSigma = 1 }
+            Refused = @{ ElasticAlpha = 30; ElasticSigma = 0.99 } }
+    ) {
+        $allowedOptions = [MnistNet.Augmentation.AugmentationOptions] $Allowed
+        $refusedOptions = [MnistNet.Augmentation.AugmentationOptions] $Refused
+
+        { $allowedOptions.Validate() } | Should -Not -Throw
+        { $refusedOptions.Validate() } | Should -Throw
+        { Start-NetworkTraining -Dataset $few -Epochs 1 -Augmentation $refusedOptions } |
+            Should -Throw -ErrorId 'InvalidAugmentation,*' -ExpectedMessage "*$Setting takes 0 *"
     }
 }
 

@@ -21,6 +21,16 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
     private const string SamplesSet = "Samples";
     private const string DatasetSet = "Dataset";
 
+    /// <summary>The range of each -Augmentation setting, as AugmentationOptions.Validate enforces it.</summary>
+    private static readonly Dictionary<string, string> AugmentationRanges = new()
+    {
+        [nameof(AugmentationOptions.MaxShift)] = "0 to 14 pixels",
+        [nameof(AugmentationOptions.MaxRotation)] = "0 to 180 degrees",
+        [nameof(AugmentationOptions.MaxScale)] = "0 up to (not including) 1",
+        [nameof(AugmentationOptions.ElasticAlpha)] = "0 to 100 pixels",
+        [nameof(AugmentationOptions.ElasticSigma)] = "0 to 14 pixels, and at least 1 when ElasticAlpha is above 0",
+    };
+
     private readonly MnistDatasetBuilder _samples = new("pipeline");
     private readonly CancellationTokenSource _stop = new();
     private MnistDataset? _dataset;
@@ -182,6 +192,11 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
             RequireResumable();
         }
 
+        if (Augmentation is not null)
+        {
+            RequireValidAugmentation(Augmentation);
+        }
+
         WarnAboutSettingsWithoutEffect();
         if (CheckpointPath is not null)
         {
@@ -219,6 +234,29 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
         {
             WriteWarning($"{best} is from an earlier run: this run has no validation data to choose a best epoch by, " +
                 "so it leaves that file as it is.");
+        }
+    }
+
+    /// <summary>
+    /// Checks the distortion settings before any data is read, so that a bad one is reported as the argument it is,
+    /// naming the setting and its range, rather than as a problem with the training data.
+    /// </summary>
+    private void RequireValidAugmentation(AugmentationOptions augmentation)
+    {
+        try
+        {
+            augmentation.Validate();
+        }
+        catch (ArgumentOutOfRangeException error)
+        {
+            string setting = error.ParamName ?? "a setting";
+            string value = Convert.ToString(error.ActualValue, CultureInfo.InvariantCulture) ?? "";
+            string range = AugmentationRanges.TryGetValue(setting, out string? allowed)
+                ? $" {setting} takes {allowed}."
+                : "";
+            ThrowTerminatingError(Errors.InvalidArgument(new ArgumentException(
+                $"-Augmentation has {setting} = {value}, which is not allowed: {Errors.WithoutParameterName(error)}" +
+                range, error), Errors.InvalidAugmentation, augmentation));
         }
     }
 
