@@ -453,6 +453,23 @@ Describe 'Start-NetworkTraining checkpoint paths' {
         )
     }
 
+    It 'refuses to resume into a -Network whose layers differ from the checkpoint, naming both' {
+        $path = Join-Path $TestDrive 'shape.mnn'
+        Start-NetworkTraining -Dataset $tiny -HiddenLayers 4 -Epochs 1 -Seed 1 -CheckpointPath $path | Out-Null
+        $other = New-Network -HiddenLayers 8 -Seed 1
+
+        $thrown = { Start-NetworkTraining -Dataset $tiny -Network $other -CheckpointPath $path -Resume -Epochs 2 } |
+            Should -Throw -PassThru
+
+        $thrown.FullyQualifiedErrorId | Should -BeLike 'ConflictingParameters,*'
+        $thrown.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        [object]::ReferenceEquals($thrown.TargetObject, $other) | Should -BeTrue
+        "$thrown" | Should -Be ("-Network cannot take up the run saved at $path`: The checkpoint holds a 784-4-10 " +
+            "ReLU network; the network given is 784-8-10 ReLU. Give a network with the checkpoint's layers and " +
+            "activation, or leave out -Network to resume into the checkpoint's own network.")
+        $other.History.Count | Should -Be 0
+    }
+
     It 'does not warn about the checkpoint it resumes from' {
         $path = Join-Path $TestDrive 'resumed.mnn'
         Start-NetworkTraining -Dataset $tiny -HiddenLayers 4 -Epochs 1 -Seed 1 -CheckpointPath $path | Out-Null

@@ -421,6 +421,15 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
             ThrowTerminatingError(new ErrorRecord(error, Errors.CheckpointFailed, ErrorCategory.WriteError,
                 checkpointPath));
         }
+        catch (ArgumentException error) when (Resume && Network is not null && error.ParamName == "network")
+        {
+            // NetworkTrainer.Resume names its network parameter when the checkpoint's layers differ from it: that
+            // is -Network at odds with -CheckpointPath, not a problem with the training data.
+            ThrowTerminatingError(Errors.InvalidArgument(new ArgumentException(
+                $"-Network cannot take up the run saved at {checkpointPath}: {Errors.WithoutParameterName(error)} " +
+                "Give a network with the checkpoint's layers and activation, or leave out -Network to resume " +
+                "into the checkpoint's own network.", error), Errors.ConflictingParameters, Network));
+        }
         catch (ArgumentException error)
         {
             ThrowTerminatingError(Errors.InvalidArgument(error, Errors.InvalidTrainingData, training));
