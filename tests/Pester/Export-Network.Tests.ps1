@@ -45,7 +45,10 @@ Describe 'Export-Network and Import-Network' {
         $loaded | Should -BeNullOrEmpty
         $problems[0].FullyQualifiedErrorId | Should -BeLike 'InvalidNetworkFile,*'
         $problems[0].CategoryInfo.Category | Should -Be 'InvalidData'
-        $problems[0].Exception.Message | Should -BeLike '*damaged.mnn*truncated or damaged*'
+        $problems[0].Exception.Message | Should -BeLike ('damaged.mnn: the checksum stored in the file does not ' +
+            'match its contents, so the file is damaged or truncated (it records *; the contents hash to *). Save ' +
+            "the network again or use another copy. (file: $path)")
+        $problems[0].Exception.Message | Should -Not -BeLike '*column*'
     }
 
     It 'refuses a file that is not a network' {

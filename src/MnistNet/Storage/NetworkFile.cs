@@ -205,7 +205,14 @@ public static class NetworkFile
                 $"(found {Describe(file[..Math.Min(file.Length, Magic.Length)])}).");
         }
 
-        var reader = new SpanReader(file[..^Math.Min(file.Length, ChecksumLength)], path);
+        // Checked before any field is read, so a file cut short says so rather than naming the field it cuts.
+        if (file.Length < Magic.Length + 4 + ChecksumLength)
+        {
+            throw Problem(path, "checksum",
+                $"the file is truncated: at {file.Length} bytes it is too short to hold a header and a checksum.");
+        }
+
+        var reader = new SpanReader(file[..^ChecksumLength], path);
         reader.Skip(Magic.Length);
         ushort version = reader.UInt16("format version");
         if (version is not (FormatVersion or CheckpointFormatVersion))
@@ -286,19 +293,15 @@ public static class NetworkFile
 
     private static void VerifyChecksum(ReadOnlySpan<byte> file, string path)
     {
-        if (file.Length < Magic.Length + 4 + ChecksumLength)
-        {
-            throw Problem(path, "checksum", $"the file is truncated: only {file.Length} bytes.");
-        }
-
         ReadOnlySpan<byte> body = file[..^ChecksumLength];
         ulong stored = BinaryPrimitives.ReadUInt64LittleEndian(file[^ChecksumLength..]);
         ulong actual = XxHash64.HashToUInt64(body);
         if (stored != actual)
         {
             throw Problem(path, "checksum",
-                $"the file is truncated or damaged: its checksum is {stored:x16} but its content hashes to " +
-                $"{actual:x16}. Save the network again or use another copy.");
+                "the checksum stored in the file does not match its contents, so the file is damaged or truncated " +
+                $"(it records {stored:x16}; the contents hash to {actual:x16}). Save the network again or use " +
+                "another copy.");
         }
     }
 
@@ -318,8 +321,9 @@ public static class NetworkFile
     private static string Describe(ReadOnlySpan<byte> bytes) =>
         bytes.IsEmpty ? "an empty file" : "bytes " + Convert.ToHexString(bytes);
 
+    /// <summary>A problem with a field of the file; the message says what failed without calling it a column.</summary>
     private static MnistDataException Problem(string path, string field, string problem, Exception? inner = null) =>
-        new(path, null, field, problem, inner);
+        MnistDataException.InField(path, field, problem, inner);
 
     /// <summary>What the file records besides the weights.</summary>
     internal sealed record NetworkMetadata(int? Seed, TrainingOptions? TrainedWith, List<EpochRecord>? History,
@@ -343,7 +347,7 @@ public static class NetworkFile
         {
             if (count < 0)
             {
-                throw Problem(path, field, $"negative length {count}.");
+                throw Problem(path, field, $"the {field} has a negative length, {count}.");
             }
 
             return Take(count, field);
@@ -377,7 +381,8 @@ public static class NetworkFile
             int count = Int32(field);
             if (count < 0 || (long)count * itemSize > Remaining)
             {
-                throw Problem(path, field, $"a count of {count} does not fit the {Remaining} bytes that follow.");
+                throw Problem(path, field,
+                    $"the {field} has a count of {count}, which does not fit the {Remaining} bytes that follow.");
             }
 
             return count;
@@ -388,7 +393,8 @@ public static class NetworkFile
             if (count > Remaining)
             {
                 throw Problem(path, field,
-                    $"the file ends early: {count} bytes needed at offset {_position}, {Remaining} left.");
+                    $"the file ends early, in the {field}: {count} bytes needed at offset {_position}, " +
+                    $"{Remaining} left.");
             }
 
             ReadOnlySpan<byte> slice = _data.Slice(_position, count);

@@ -65,7 +65,9 @@ public sealed class NetworkFileTests : IDisposable
         var error = Assert.Throws<MnistDataException>(() => NetworkFile.Load(path));
 
         Assert.Equal("checksum", error.Column);
-        Assert.Contains("truncated or damaged", error.Message);
+        Assert.StartsWith("small.mnn: the checksum stored in the file does not match its contents, so the file is " +
+            "damaged or truncated (it records ", error.Message);
+        Assert.DoesNotContain("column", error.Message);
         Assert.Equal(path, error.Path);
     }
 
@@ -80,6 +82,22 @@ public sealed class NetworkFileTests : IDisposable
         var error = Assert.Throws<MnistDataException>(() => NetworkFile.Load(path));
 
         Assert.Equal("checksum", error.Column);
+        Assert.Contains("does not match its contents, so the file is damaged or truncated", error.Message);
+        Assert.DoesNotContain("column", error.Message);
+    }
+
+    [Fact]
+    public void FileTooShortForAChecksumIsCalledTruncated()
+    {
+        string path = SaveSmallNetwork();
+        File.WriteAllBytes(path, File.ReadAllBytes(path)[..12]);
+
+        var error = Assert.Throws<MnistDataException>(() => NetworkFile.Load(path));
+
+        Assert.Equal("checksum", error.Column);
+        Assert.StartsWith(
+            "small.mnn: the file is truncated: at 12 bytes it is too short to hold a header and a checksum.",
+            error.Message);
     }
 
     [Fact]
