@@ -174,6 +174,19 @@ Describe 'Start-NetworkTraining with the training options' {
         [Linq.Enumerable]::SequenceEqual($network.Layers[0].GetWeights(), $good) | Should -BeTrue
     }
 
+    It 'says, when a clipped run diverges in its first epoch, that the starting weights are kept and clipping is on' {
+        $network = New-Network -HiddenLayers 32, 16 -Seed 4
+
+        $thrown = { Start-NetworkTraining -Dataset $small -Network $network -Optimizer Sgd -LearningRate 100 `
+                -GradientClip 5 -Epochs 2 -Seed 4 } | Should -Throw -ErrorId 'TrainingDiverged,*' -PassThru
+
+        $thrown.Exception.Message | Should -BeLike ('Training diverged in epoch 1, batch * The network keeps the ' +
+            'weights it had before its first epoch. Try a smaller learning rate, such as 10; the gradients were ' +
+            'already clipped to a norm of 5 (GradientClip), so a smaller limit may help too.')
+        $thrown.Exception.Message | Should -Not -BeLike '*epoch 0*'
+        $network.History.Count | Should -Be 0
+    }
+
     It 'leaves a usable network with its history when stopped like Ctrl+C' {
         $network = New-Network -HiddenLayers 16 -Seed 5
         $shell = [powershell]::Create()

@@ -295,7 +295,7 @@ internal sealed class TrainingRun : IDisposable
     {
         _lastGood.RestoreTo(_network);
         return new TrainingDivergedException(_network.EpochsTrained + 1, batch, _batches, loss,
-            _optimizer.LearningRate);
+            _optimizer.LearningRate, _options.GradientClip);
     }
 
     private bool ShouldStopEarly() =>

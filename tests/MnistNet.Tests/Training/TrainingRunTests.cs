@@ -66,11 +66,41 @@ public sealed class TrainingRunTests : IDisposable
         Assert.Equal(2, error.Epoch);
         Assert.InRange(error.Batch, 1, 13);
         Assert.Contains($"epoch 2, batch {error.Batch} of 13", error.Message);
-        Assert.Contains("smaller learning rate", error.Message);
+        Assert.Contains("The network keeps the weights it had after epoch 1. Try a smaller learning rate, such as " +
+            "10, or clip the gradients (GradientClip).", error.Message);
         Assert.True(!(error.Loss <= 88), $"loss {error.Loss} is not a blow-up");
         Assert.Equal(afterFirstEpoch, network.Layers[0].GetWeights());
         Assert.Single(network.History);
         Assert.True(network.Layers.All(layer => layer.GetWeights().All(float.IsFinite)));
+    }
+
+    [Fact]
+    public void DivergenceInTheFirstEpochSaysTheNetworkKeepsItsStartingWeights()
+    {
+        using var network = NeuralNetwork.ForMnist([32, 16], Activation.ReLU, seed: 1);
+        float[] initial = network.Layers[0].GetWeights();
+
+        var error = Assert.Throws<TrainingDivergedException>(() => NetworkTrainer.Train(network, _data, null,
+            Small with { Optimizer = OptimizerKind.Sgd, LearningRate = 100, Epochs = 2 }));
+
+        Assert.Equal(1, error.Epoch);
+        Assert.Contains("The network keeps the weights it had before its first epoch.", error.Message);
+        Assert.DoesNotContain("epoch 0", error.Message);
+        Assert.Equal(initial, network.Layers[0].GetWeights());
+    }
+
+    [Fact]
+    public void DivergenceDespiteClippingSuggestsASmallerLimitRatherThanClipping()
+    {
+        using var network = NeuralNetwork.ForMnist([32, 16], Activation.ReLU, seed: 1);
+
+        var error = Assert.Throws<TrainingDivergedException>(() => NetworkTrainer.Train(network, _data, null,
+            Small with { Optimizer = OptimizerKind.Sgd, LearningRate = 100, GradientClip = 5, Epochs = 2 }));
+
+        Assert.Equal(5, error.GradientClip);
+        Assert.EndsWith("Try a smaller learning rate, such as 10; the gradients were already clipped to a norm of 5 " +
+            "(GradientClip), so a smaller limit may help too.", error.Message);
+        Assert.DoesNotContain("or clip the gradients", error.Message);
     }
 
     [Fact]
