@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using MnistNet.Data;
+using MnistNet.Network;
 
 namespace MnistNet.PowerShell;
 
@@ -23,6 +24,23 @@ internal static class Errors
     public const string UnlabelledData = "UnlabelledData";
     public const string ConflictingParameters = "ConflictingParameters";
     public const string MixedInput = "MixedInput";
+    public const string NetworkDisposed = "NetworkDisposed";
+
+    /// <summary>
+    /// A network whose Dispose was called: its weights are freed, so no cmdlet can use it. Said plainly, since the
+    /// first touch of a freed buffer would report an internal AlignedBuffer.
+    /// </summary>
+    public static ErrorRecord Disposed(NeuralNetwork network)
+    {
+        string message = $"The network given with -Network ({network.Architecture} {network.Activation}) was " +
+            "disposed, so its weights are gone. Load it again with Import-Network, or create a new one with " +
+            "New-Network.";
+        return new ErrorRecord(new ObjectDisposedException(nameof(NeuralNetwork), message), NetworkDisposed,
+            ErrorCategory.InvalidArgument, network)
+        {
+            ErrorDetails = new ErrorDetails(message),
+        };
+    }
 
     public static ErrorRecord NotFound(FileNotFoundException error, string path) =>
         new(error, FileNotFound, ErrorCategory.ObjectNotFound, path);

@@ -1,11 +1,23 @@
 using System.Collections.ObjectModel;
 using System.Management.Automation;
+using MnistNet.Network;
 
 namespace MnistNet.PowerShell;
 
-/// <summary>What the module's cmdlets share: turning PowerShell paths into file-system paths.</summary>
+/// <summary>
+/// What the module's cmdlets share: turning PowerShell paths into file-system paths, and refusing disposed networks.
+/// </summary>
 public abstract class MnistCmdlet : PSCmdlet
 {
+    /// <summary>Stops the command with a NetworkDisposed error when the network's weights have been freed.</summary>
+    protected void RequireUndisposed(NeuralNetwork network)
+    {
+        if (network.IsDisposed)
+        {
+            ThrowTerminatingError(Errors.Disposed(network));
+        }
+    }
+
     /// <summary>
     /// Resolves a path the user typed (relative to the current PowerShell location; wildcards expanded and
     /// backtick escapes honoured unless literal) to existing files. A path that matches nothing, a folder, or a

@@ -62,3 +62,41 @@ Describe 'default output' {
         $text | Should -Match 'true\\pred\s+0\s+1\s+2'
     }
 }
+
+Describe 'cmdlets given a disposed network' {
+    BeforeAll {
+        $test = Import-MnistIdx -Path (Join-Path $PSScriptRoot '../../data/mnist') -Set Test -First 20 -AsDataset
+        $disposed = New-Network -HiddenLayers 8 -Seed 1
+        $disposed.Dispose()
+        $expected = 'The network given with -Network (784-8-10 ReLU) was disposed, so its weights are gone. Load it ' +
+            'again with Import-Network, or create a new one with New-Network.'
+    }
+
+    It '<Name> stops with a NetworkDisposed error naming the network' -ForEach @(
+        @{ Name = 'Invoke-DigitPrediction'; Run = { Invoke-DigitPrediction -Network $disposed -Dataset $test } }
+        @{ Name = 'Measure-NetworkAccuracy'; Run = { Measure-NetworkAccuracy -Network $disposed -Dataset $test } }
+        @{ Name = 'Start-NetworkTraining'; Run = { Start-NetworkTraining -Dataset $test -Network $disposed -Epochs 1 } }
+        @{ Name = 'Export-Network'
+            Run = { Export-Network -Network $disposed -Path (Join-Path $TestDrive 'gone.mnn') -ErrorAction Stop } }
+    ) {
+        $thrown = $Run | Should -Throw -PassThru
+
+        $thrown.FullyQualifiedErrorId | Should -BeLike 'NetworkDisposed,*'
+        $thrown.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        [object]::ReferenceEquals($thrown.TargetObject, $disposed) | Should -BeTrue
+        $thrown.Exception | Should -BeOfType ([ObjectDisposedException])
+        "$thrown" | Should -Be $expected
+        "$thrown" | Should -Not -BeLike '*AlignedBuffer*'
+    }
+
+    It 'Export-Network skips a disposed network in the pipeline and saves the next' {
+        $alive = New-Network -HiddenLayers 8 -Seed 2
+        $path = Join-Path $TestDrive 'piped.mnn'
+
+        $disposed, $alive | Export-Network -Path $path -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        (Import-Network $path).Seed | Should -Be 2
+        @($problems).Count | Should -Be 1
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'NetworkDisposed,*'
+    }
+}

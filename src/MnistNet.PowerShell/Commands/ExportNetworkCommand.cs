@@ -35,6 +35,13 @@ public sealed class ExportNetworkCommand : MnistCmdlet
 
     protected override void ProcessRecord()
     {
+        // Networks can be piped, so one that was disposed is skipped with an error rather than ending the pipeline.
+        if (Network.IsDisposed)
+        {
+            WriteError(Errors.Disposed(Network));
+            return;
+        }
+
         bool literal = ParameterSetName == LiteralPathSet;
         string file = ResolvePath(literal ? LiteralPath : Path, literal);
 

@@ -37,7 +37,11 @@ public sealed class InvokeDigitPredictionCommand : MnistCmdlet
     [ValidateCount(784, 784)]
     public byte[]? Pixels { get; set; }
 
-    protected override void BeginProcessing() => _predictor = new Predictor(Network);
+    protected override void BeginProcessing()
+    {
+        RequireUndisposed(Network);
+        _predictor = new Predictor(Network);
+    }
 
     protected override void ProcessRecord()
     {

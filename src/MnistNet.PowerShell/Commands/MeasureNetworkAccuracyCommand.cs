@@ -26,6 +26,8 @@ public sealed class MeasureNetworkAccuracyCommand : MnistCmdlet
     [Parameter(Mandatory = true, ParameterSetName = DatasetSet, ValueFromPipeline = true)]
     public MnistDataset? Dataset { get; set; }
 
+    protected override void BeginProcessing() => RequireUndisposed(Network);
+
     protected override void ProcessRecord()
     {
         try

@@ -177,6 +177,11 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
 
     protected override void BeginProcessing()
     {
+        if (Network is not null)
+        {
+            RequireUndisposed(Network);
+        }
+
         string[] shaping = [nameof(HiddenLayers), nameof(Activation)];
         string? conflict = shaping.FirstOrDefault(IsBound);
         if (Network is not null && conflict is not null)

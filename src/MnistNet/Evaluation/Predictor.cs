@@ -16,6 +16,7 @@ public sealed class Predictor : IDisposable
     public Predictor(NeuralNetwork network, int batchSize = DefaultBatchSize)
     {
         ArgumentNullException.ThrowIfNull(network);
+        network.ThrowIfDisposed();
 
         _network = network;
         _workspace = new NetworkWorkspace(network, batchSize, forTraining: false);

@@ -87,6 +87,9 @@ public sealed class NeuralNetwork : IDisposable
 
     public int EpochsTrained => _history.Count;
 
+    /// <summary>True once <see cref="Dispose"/> has freed the weights; the network can no longer be used.</summary>
+    public bool IsDisposed { get; private set; }
+
     internal void AddEpoch(EpochRecord record) => _history.Add(record);
 
     internal void ReplaceHistory(IEnumerable<EpochRecord> records)
@@ -98,8 +101,23 @@ public sealed class NeuralNetwork : IDisposable
     public override string ToString() =>
         $"{Architecture} {Activation} network, {EpochsTrained} epoch{(EpochsTrained == 1 ? "" : "s")} trained";
 
+    /// <summary>
+    /// Throws when the network has been disposed, naming the network, where the first use of a freed weight buffer
+    /// would otherwise report an AlignedBuffer that the caller has never heard of.
+    /// </summary>
+    internal void ThrowIfDisposed()
+    {
+        if (IsDisposed)
+        {
+            throw new ObjectDisposedException(nameof(NeuralNetwork),
+                $"The {Architecture} {Activation} network was disposed, so its weights are gone; load it again or " +
+                "create a new one.");
+        }
+    }
+
     public void Dispose()
     {
+        IsDisposed = true;
         foreach (DenseLayer layer in _layers)
         {
             layer.Dispose();

@@ -143,6 +143,7 @@ public static class NetworkFile
 
     internal static byte[] Serialize(NeuralNetwork network, TrainingCheckpoint? checkpoint = null)
     {
+        network.ThrowIfDisposed();
         var metadata = new NetworkMetadata(network.Seed, network.TrainedWith, [.. network.History], checkpoint);
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(metadata, JsonOptions);
 

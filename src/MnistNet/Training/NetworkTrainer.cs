@@ -49,6 +49,7 @@ public static class NetworkTrainer
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(options);
+        network.ThrowIfDisposed();
         options.Validate();
         RequireData(training, validation);
 
@@ -92,6 +93,7 @@ public static class NetworkTrainer
         CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(network);
+        network.ThrowIfDisposed();
         RequireData(training, validation);
         (NeuralNetwork saved, TrainingCheckpoint checkpoint) =
             NetworkFile.LoadCheckpoint(CheckpointPaths.Latest(checkpointPath));

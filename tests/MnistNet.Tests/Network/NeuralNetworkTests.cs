@@ -1,5 +1,8 @@
+using MnistNet.Evaluation;
 using MnistNet.Native;
 using MnistNet.Network;
+using MnistNet.Storage;
+using MnistNet.Training;
 
 namespace MnistNet.Tests.Network;
 
@@ -43,5 +46,22 @@ public class NeuralNetworkTests
 
         Assert.Equal(a.Layers[0].GetWeights(), b.Layers[0].GetWeights());
         Assert.NotEqual(a.Layers[0].GetWeights(), c.Layers[0].GetWeights());
+    }
+
+    [Fact]
+    public void DisposedNetworkIsRefusedByNameRatherThanByItsFreedBuffers()
+    {
+        var network = NeuralNetwork.ForMnist([8], Activation.Tanh, seed: 1);
+        network.Dispose();
+        network.Dispose();
+
+        Assert.True(network.IsDisposed);
+        string expected = "The 784-8-10 Tanh network was disposed, so its weights are gone; load it again or create " +
+            "a new one.";
+        Assert.StartsWith(expected, Assert.Throws<ObjectDisposedException>(() => new Predictor(network)).Message);
+        Assert.StartsWith(expected, Assert.Throws<ObjectDisposedException>(() =>
+            NetworkFile.Save(network, Path.Combine(Path.GetTempPath(), "never-written.mnn"))).Message);
+        Assert.StartsWith(expected, Assert.Throws<ObjectDisposedException>(() =>
+            NetworkTrainer.Train(network, TestData.Synthetic(10, seed: 1), null, new TrainingOptions())).Message);
     }
 }
