@@ -77,3 +77,86 @@ Describe 'the about_MnistNet topic' {
         $topic | Should -Match $Pattern
     }
 }
+
+Describe 'the help of Start-NetworkTraining states the limits the code enforces' {
+    BeforeAll {
+        $help = Get-Help -Name Start-NetworkTraining -Full
+        $command = Get-Command -Name Start-NetworkTraining
+        $invariant = [cultureinfo]::InvariantCulture
+
+        function Get-ParameterHelp([string] $Name) {
+            $parameter = $help.parameters.parameter | Where-Object Name -EQ $Name
+            [pscustomobject]@{
+                Description = Get-HelpText $parameter.description
+                Default = "$($parameter.defaultValue)"
+            }
+        }
+    }
+
+    It 'gives the largest -<Name>, <Largest>, as the parameter validation has it' -ForEach @(
+        @{ Name = 'Dropout'; Largest = '0.95' }
+        @{ Name = 'GradientClip'; Largest = '1e6 (1,000,000)' }
+        @{ Name = 'LearningRate'; Largest = '100' }
+    ) {
+        $range = $command.Parameters[$Name].Attributes | Where-Object { $_ -is [ValidateRange] }
+        $written = ($Largest -replace ' \(.*\)$') -replace ',', ''
+
+        [double]::Parse($written, $invariant) | Should -Be ([double] $range.MaxRange)
+        (Get-ParameterHelp $Name).Description | Should -BeLike "*to $Largest*"
+    }
+
+    It 'gives the default -LearningRate of <_>' -ForEach @('Sgd', 'Momentum', 'Nesterov', 'Adam', 'AdamW') {
+        $rate = [MnistNet.Training.Optimizer]::DefaultLearningRate($_).ToString($invariant)
+        $text = Get-ParameterHelp 'LearningRate'
+
+        $text.Description | Should -Match "\b$([regex]::Escape($rate)) for (\w+ and )?$_\b"
+        $text.Default | Should -Match "\b$([regex]::Escape($rate)) \(([\w ]+, )?$_(, [\w ]+)?\)"
+    }
+
+    It 'gives the range of the -Augmentation setting <Setting> as the library enforces it' -ForEach @(
+        @{ Setting = 'MaxShift'; Stated = 'MaxShift (pixels, 0 to 14)'; Largest = 14; TooLarge = 14.01 }
+        @{ Setting = 'MaxRotation'; Stated = 'MaxRotation (degrees, 0 to 180)'; Largest = 180; TooLarge = 180.01 }
+        @{ Setting = 'MaxScale'; Stated = 'MaxScale (a fraction, from 0 up to but not including 1)'; Largest = 0.999
+            TooLarge = 1 }
+        @{ Setting = 'ElasticAlpha'; Stated = 'ElasticAlpha (pixels of displacement, 0 to 100)'; Largest = 100
+            TooLarge = 100.01 }
+        @{ Setting = 'ElasticSigma'; Stated = 'ElasticSigma (pixels of smoothing, 0 to 14, and at least 1 whenever ' +
+            'ElasticAlpha is above 0)'; Largest = 14; TooLarge = 14.01 }
+    ) {
+        # Elastic strength needs smoothing, so every case has enough of it unless it tests the smoothing itself.
+        $smoothing = if ($Setting -eq 'ElasticAlpha') { @{ ElasticSigma = 5 } } else { @{} }
+        $largest = [MnistNet.Augmentation.AugmentationOptions](@{ $Setting = $Largest } + $smoothing)
+        $tooLarge = [MnistNet.Augmentation.AugmentationOptions](@{ $Setting = $TooLarge } + $smoothing)
+
+        { $largest.Validate() } | Should -Not -Throw
+        { $tooLarge.Validate() } | Should -Throw
+        (Get-ParameterHelp 'Augmentation').Description | Should -BeLike "*$([WildcardPattern]::Escape($Stated))*"
+    }
+
+    It 'says that ElasticSigma must be at least 1 with ElasticAlpha, as the library requires' {
+        { ([MnistNet.Augmentation.AugmentationOptions]@{ ElasticAlpha = 30; ElasticSigma = 1 }).Validate() } |
+            Should -Not -Throw
+        { ([MnistNet.Augmentation.AugmentationOptions]@{ ElasticAlpha = 30; ElasticSigma = 0.99 }).Validate() } |
+            Should -Throw
+        (Get-ParameterHelp 'Augmentation').Description | Should -BeLike '*at least 1 whenever ElasticAlpha is above 0*'
+    }
+
+    It 'says which parameters -Resume takes and that only -Epochs may differ' {
+        $text = (Get-ParameterHelp 'Resume').Description
+
+        $text | Should -BeLike '*only -Epochs, -ValidationData and -Network can be given with -Resume*'
+        $text | Should -BeLike '*-Epochs is the one setting that may differ*'
+        $text | Should -BeLike '*-ValidationData must be given again when the run had it, and must be the same images*'
+    }
+
+    It 'lists every other parameter as refused with -Resume' {
+        $common = [System.Management.Automation.PSCmdlet]::CommonParameters
+        $given = 'InputObject', 'Dataset', 'CheckpointPath', 'Resume', 'Epochs', 'ValidationData', 'Network'
+        $others = @($command.Parameters.Keys | Where-Object { $_ -notin $common -and $_ -notin $given })
+        $refused = [regex]::Match((Get-ParameterHelp 'Resume').Description, 'Every other setting \(([^)]*)\)')
+        $listed = $refused.Groups[1].Value
+
+        @([regex]::Matches($listed, '-(\w+)') | ForEach-Object { $_.Groups[1].Value }) | Sort-Object |
+            Should -Be ($others | Sort-Object)
+    }
+}

@@ -59,7 +59,7 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
     [Parameter]
     public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
 
-    /// <summary>Step size; defaults to 0.001 for Adam, 0.01 for Momentum, 0.1 for Sgd.</summary>
+    /// <summary>Step size; defaults to 0.001 for Adam and AdamW, 0.01 for Momentum and Nesterov, 0.1 for Sgd.</summary>
     [Parameter]
     [ValidateRange(1e-9, 100.0)]
     public double LearningRate { get; set; }

@@ -13,7 +13,7 @@ public sealed record TrainingOptions
 
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
 
-    /// <summary>Step size; null takes the optimizer's default (Adam 0.001, momentum 0.01, SGD 0.1).</summary>
+    /// <summary>Step size; null takes the optimizer's default (see Optimizer.DefaultLearningRate).</summary>
     public double? LearningRate { get; init; }
 
     /// <summary>Images per gradient step; 0 means the whole training set in one batch (full-batch descent).</summary>
