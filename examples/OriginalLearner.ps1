@@ -10,7 +10,7 @@
     3. ReLU with mini-batches of 128 and Adam: better than both after a couple of epochs.
 
     The 42,000 images are the first 42,000 of the bundled MNIST training set (Kaggle's train.csv has the same
-    shape). Each full-batch run takes about a minute on two cores; prints 'Epoch k, Loss: x' every 10 epochs.
+    shape). Each full-batch run takes 15 to 25 s on two cores; prints 'Epoch k, Loss: x' every 10 epochs.
 
     dotnet pwsh ./build.ps1            # once, to build the module
     dotnet pwsh ./examples/OriginalLearner.ps1

@@ -42,6 +42,22 @@ Describe 'Invoke-DigitPrediction' {
             Should -Throw -ErrorId 'ParameterArgumentValidationError*'
     }
 
+    It 'refuses pixels that are not whole grey levels, naming the first bad one' {
+        $scaled = [double[]] (@(0.0) * 784)
+        $scaled[5] = 0.5
+
+        { Invoke-DigitPrediction -Network $network -Pixels $scaled } |
+            Should -Throw -ErrorId 'ParameterArgumentTransformationError*' -ExpectedMessage '*Pixel 5 is 0.5: a fraction; grey levels are whole numbers from 0 to 255*multiply*255*'
+        { Invoke-DigitPrediction -Network $network -Pixels (@(256) * 784) } |
+            Should -Throw -ExpectedMessage '*Pixel 0 is 256: not a whole number from 0 to 255*'
+        { Invoke-DigitPrediction -Network $network -Pixels (@('x') * 784) } |
+            Should -Throw -ExpectedMessage "*Pixel 0 is 'x': not a number*"
+
+        $whole = [double[]] (@(0.0) * 784)
+        (Invoke-DigitPrediction -Network $network -Pixels $whole).Probabilities |
+            Should -Be (Invoke-DigitPrediction -Network $network -Pixels ([byte[]]::new(784))).Probabilities
+    }
+
     It 'writes a valid Kaggle submission file from the test layout' {
         $submission = Join-Path $TestDrive 'submission.csv'
 

@@ -508,6 +508,22 @@ Describe 'Start-NetworkTraining checkpoint paths' {
             'exist and cannot be created: a file has that name.')
     }
 
+    It 'refuses a folder given as the checkpoint path, with or without a trailing separator' {
+        $folder = Join-Path $TestDrive 'runs'
+        New-Item -ItemType Directory -Path $folder | Out-Null
+
+        foreach ($path in $folder, ($folder + [System.IO.Path]::DirectorySeparatorChar)) {
+            $thrown = Get-CheckpointError $path
+
+            $thrown.FullyQualifiedErrorId | Should -BeLike 'CheckpointNotWritable,*'
+            $thrown.TargetObject | Should -Be $path
+            $thrown.Exception.Message | Should -BeLike "*that is a folder; give a file name in it, such as *run.mnn*"
+        }
+
+        Get-ChildItem -LiteralPath $TestDrive -Filter 'runs*.mnn' -Force | Should -BeNullOrEmpty
+        Get-ChildItem -LiteralPath $folder -Force | Should -BeNullOrEmpty
+    }
+
     It 'refuses, before training, a folder that takes no files' -Skip:(-not $IsLinux) {
         $thrown = Get-CheckpointError '/proc/run.mnn'
 

@@ -35,6 +35,7 @@ public sealed class InvokeDigitPredictionCommand : MnistCmdlet
     /// <summary>One image as 784 grey levels 0..255, row by row; ImageId counts such images from 1.</summary>
     [Parameter(Mandatory = true, ParameterSetName = PixelsSet, ValueFromPipelineByPropertyName = true)]
     [ValidateCount(784, 784)]
+    [GreyLevels]
     public byte[]? Pixels { get; set; }
 
     protected override void BeginProcessing()

@@ -30,6 +30,16 @@ public static class CheckpointPaths
         string folder = Path.GetDirectoryName(latest)!;
         string Problem(string what) => $"Cannot write checkpoints to {checkpointPath}: {what}";
 
+        // A folder would quietly become a name stem: "runs" saves runs.latest.mnn beside it, "runs/" a hidden
+        // .latest.mnn inside it; neither is where its owner would look.
+        if (Path.EndsInDirectorySeparator(checkpointPath) || Directory.Exists(checkpointPath))
+        {
+            throw new IOException(Problem(
+                "that is a folder; give a file name in it, such as " +
+                $"{Path.Join(Path.TrimEndingDirectorySeparator(checkpointPath), "run" + NetworkFile.Extension)}, " +
+                "which saves run.latest.mnn and run.best.mnn."));
+        }
+
         if (!Directory.Exists(folder))
         {
             if (!createFolder)

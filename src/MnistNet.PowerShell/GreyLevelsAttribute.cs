@@ -1,0 +1,63 @@
+using System.Collections;
+using System.Globalization;
+using System.Management.Automation;
+
+namespace MnistNet.PowerShell;
+
+/// <summary>
+/// Turns what a script passes as an image's pixels into bytes, refusing anything that is not a whole grey level
+/// from 0 to 255. PowerShell's own conversion to byte[] would round 0.5 to 0 without a word, so a script that
+/// had scaled its pixels to 0..1 would get confident nonsense back instead of an error.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+public sealed class GreyLevelsAttribute : ArgumentTransformationAttribute
+{
+    public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
+    {
+        object input = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
+        if (input is byte[] || input is string || input is not IEnumerable values)
+        {
+            return inputData;
+        }
+
+        var levels = new List<byte>(784);
+        foreach (object? item in values)
+        {
+            levels.Add(ToGreyLevel(item is PSObject element ? element.BaseObject : item, levels.Count));
+        }
+
+        return levels.ToArray();
+    }
+
+    private static byte ToGreyLevel(object? value, int index)
+    {
+        double number = value switch
+        {
+            byte or sbyte or short or ushort or int or uint or long or ulong or float or double or decimal =>
+                Convert.ToDouble(value, CultureInfo.InvariantCulture),
+            string text when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double parsed)
+                => parsed,
+            _ => throw Refuse(index, value, "not a number"),
+        };
+
+        if (number != Math.Floor(number) || number < 0 || number > 255)
+        {
+            throw Refuse(index, value, number is > 0 and < 1
+                ? "a fraction; grey levels are whole numbers from 0 to 255 (multiply pixels scaled to 0..1 by 255)"
+                : "not a whole number from 0 to 255");
+        }
+
+        return (byte)number;
+    }
+
+    private static ArgumentTransformationMetadataException Refuse(int index, object? value, string problem)
+    {
+        string shown = value switch
+        {
+            null => "null",
+            IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+            _ => $"'{value}'",
+        };
+        return new ArgumentTransformationMetadataException($"Pixel {index} is {shown}: {problem}.");
+    }
+}
