@@ -12,6 +12,8 @@ namespace MnistNet.PowerShell;
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 public sealed class GreyLevelsAttribute : ArgumentTransformationAttribute
 {
+    private const double WholeNumberTolerance = 1e-3;
+
     public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
     {
         object input = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
@@ -40,14 +42,17 @@ public sealed class GreyLevelsAttribute : ArgumentTransformationAttribute
             _ => throw Refuse(index, value, "not a number"),
         };
 
-        if (number != Math.Floor(number) || number < 0 || number > 255)
+        // Pixels scaled to 0..1 in single precision and multiplied back by 255 land a few millionths off the
+        // whole number; that is rounding, not a fraction the user meant.
+        double nearest = Math.Round(number);
+        if (Math.Abs(number - nearest) > WholeNumberTolerance || nearest < 0 || nearest > 255)
         {
             throw Refuse(index, value, number is > 0 and < 1
                 ? "a fraction; grey levels are whole numbers from 0 to 255 (multiply pixels scaled to 0..1 by 255)"
                 : "not a whole number from 0 to 255");
         }
 
-        return (byte)number;
+        return (byte)nearest;
     }
 
     private static ArgumentTransformationMetadataException Refuse(int index, object? value, string problem)

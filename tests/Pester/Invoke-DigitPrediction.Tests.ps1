@@ -47,11 +47,18 @@ Describe 'Invoke-DigitPrediction' {
         $scaled[5] = 0.5
 
         { Invoke-DigitPrediction -Network $network -Pixels $scaled } |
-            Should -Throw -ErrorId 'ParameterArgumentTransformationError*' -ExpectedMessage '*Pixel 5 is 0.5: a fraction; grey levels are whole numbers from 0 to 255*multiply*255*'
+            Should -Throw -ErrorId 'ParameterArgumentTransformationError*' `
+                -ExpectedMessage '*Pixel 5 is 0.5: a fraction; grey levels are whole numbers from 0 to 255*multiply*255*'
         { Invoke-DigitPrediction -Network $network -Pixels (@(256) * 784) } |
             Should -Throw -ExpectedMessage '*Pixel 0 is 256: not a whole number from 0 to 255*'
         { Invoke-DigitPrediction -Network $network -Pixels (@('x') * 784) } |
             Should -Throw -ExpectedMessage "*Pixel 0 is 'x': not a number*"
+
+        # Scaled to 0..1 in single precision and back: a few millionths off, which is rounding, not a fraction.
+        $levels = [byte[]] (0..783 | ForEach-Object { $_ % 256 })
+        $singles = [float[]] ($levels | ForEach-Object { [float]([float]$_ / 255) * 255 })
+        (Invoke-DigitPrediction -Network $network -Pixels $singles).Probabilities |
+            Should -Be (Invoke-DigitPrediction -Network $network -Pixels $levels).Probabilities
 
         $whole = [double[]] (@(0.0) * 784)
         (Invoke-DigitPrediction -Network $network -Pixels $whole).Probabilities |

@@ -356,9 +356,21 @@ Describe 'Start-NetworkTraining warnings about settings without effect' {
             Settings = @{ Augment = $false; Augmentation = @{ MaxShift = 1 } }
             Expected = '-Augment:$false has no effect because -Augmentation is given*distorted with the -Augmentation*'
         }
+        @{ Case = 'the step schedule never steps'; Settings = @{ Epochs = 2; Schedule = 'Step'; StepSize = 5 }
+            Expected = '-StepSize 5 is not less than -Epochs 2: the learning rate never steps down in this run.' }
+        @{ Case = '-ValidationSplit meets -ValidationData'
+            Settings = @{ ValidationSplit = 0.5; ValidationData = 'tiny' }
+            Expected = '-ValidationSplit 0.5 has no effect because -ValidationData is given*' }
+        @{ Case = '-BatchSize meets -FullBatch'; Settings = @{ BatchSize = 32; FullBatch = $true }
+            Expected = '-BatchSize 32 has no effect because -FullBatch is given*' }
+        @{ Case = '-Augmentation distorts nothing'; Settings = @{ Augmentation = @{ ElasticSigma = 4 } }
+            Expected = '-Augmentation distorts nothing with these settings*ElasticSigma alone does nothing*' }
     ) {
         $options = @{ HiddenLayers = 4; Epochs = 1; Seed = 1 }
         foreach ($key in $Settings.Keys) { $options[$key] = $Settings[$key] }
+
+        # Test cases are built before BeforeAll runs, so they name the data instead of holding it.
+        if ($options['ValidationData'] -eq 'tiny') { $options['ValidationData'] = $tiny }
 
         $network = Start-NetworkTraining -Dataset $tiny @options -WarningVariable warnings `
             -WarningAction SilentlyContinue
@@ -392,7 +404,8 @@ Describe 'Start-NetworkTraining warnings about settings without effect' {
         @{ Case = 'the warm-up is shorter than the run'; Settings = @{ Epochs = 2; WarmupEpochs = 1 } }
         @{ Case = '-StopOn chooses the best checkpoint'; Settings = @{ StopOn = 'ValidationAccuracy'
                 ValidationSplit = 0.25; CheckpointPath = 'TestDrive:/quiet.mnn' } }
-        @{ Case = '-Step settings come with -Schedule Step'; Settings = @{ Schedule = 'Step'; StepSize = 1 } }
+        @{ Case = '-Step settings come with -Schedule Step'
+            Settings = @{ Schedule = 'Step'; StepSize = 1; Epochs = 2 } }
         @{ Case = '-Augment:$false comes alone'; Settings = @{ Augment = $false } }
     ) {
         $options = @{ HiddenLayers = 4; Epochs = 1; Seed = 1 }

@@ -339,6 +339,31 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
                 $"{architecture} network has none."));
         }
 
+        if (IsBound(nameof(StepSize)) && Schedule == LearningRateScheduleKind.Step && StepSize >= Epochs)
+        {
+            WriteWarning($"-StepSize {StepSize} is not less than -Epochs {Epochs}: the learning rate never steps " +
+                "down in this run.");
+        }
+
+        if (IsBound(nameof(ValidationSplit)) && ValidationSplit > 0 && ValidationData is not null)
+        {
+            string split = ValidationSplit.ToString(CultureInfo.InvariantCulture);
+            WriteWarning($"-ValidationSplit {split} has no effect because -ValidationData is given: every training " +
+                "image is trained on and the given data validates.");
+        }
+
+        if (IsBound(nameof(BatchSize)) && FullBatch)
+        {
+            WriteWarning($"-BatchSize {BatchSize} has no effect because -FullBatch is given: every step uses all " +
+                "the training images.");
+        }
+
+        if (Augmentation is { IsNone: true })
+        {
+            WriteWarning("-Augmentation distorts nothing with these settings (MaxShift, MaxRotation, MaxScale and " +
+                "ElasticAlpha are all 0; ElasticSigma alone does nothing), so the images are trained on unchanged.");
+        }
+
         if (IsBound(nameof(Augment)) && !Augment && Augmentation is { IsNone: false })
         {
             WriteWarning("-Augment:$false has no effect because -Augmentation is given: the training images are " +
