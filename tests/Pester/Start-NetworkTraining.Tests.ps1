@@ -535,6 +535,20 @@ Describe 'Start-NetworkTraining checkpoint paths' {
 
         Get-ChildItem -LiteralPath $TestDrive -Filter 'runs*.mnn' -Force | Should -BeNullOrEmpty
         Get-ChildItem -LiteralPath $folder -Force | Should -BeNullOrEmpty
+
+        $resumed = { Start-NetworkTraining -Dataset $tiny -CheckpointPath $folder -Resume } |
+            Should -Throw -PassThru
+        $resumed.FullyQualifiedErrorId | Should -BeLike 'CheckpointNotWritable,*'
+        $resumed.Exception.Message | Should -BeLike '*that is a folder*'
+    }
+
+    It 'refuses a blank checkpoint file name' {
+        $thrown = Get-CheckpointError (Join-Path $TestDrive '  ')
+
+        $thrown.FullyQualifiedErrorId | Should -BeLike 'CheckpointNotWritable,*'
+        $thrown.Exception.Message | Should -BeLike '*the file name is blank; give a name such as run.mnn.'
+        Get-ChildItem -LiteralPath $TestDrive -Filter '*latest.mnn' -Force |
+            Where-Object { $_.Name.Trim() -eq '.latest.mnn' } | Should -BeNullOrEmpty
     }
 
     It 'refuses, before training, a folder that takes no files' -Skip:(-not $IsLinux) {

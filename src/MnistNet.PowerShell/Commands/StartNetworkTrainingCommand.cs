@@ -271,14 +271,16 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
     /// </summary>
     private void RequireWritableCheckpoints(string checkpointPath)
     {
-        // A resume without its checkpoint fails on that, which says more than anything about the folder.
-        if (Resume && !File.Exists(CheckpointPaths.Latest(checkpointPath)))
-        {
-            return;
-        }
-
         try
         {
+            CheckpointPaths.RequireFileName(checkpointPath);
+
+            // A resume without its checkpoint fails on that, which says more than anything about the folder.
+            if (Resume && !File.Exists(CheckpointPaths.Latest(checkpointPath)))
+            {
+                return;
+            }
+
             CheckpointPaths.RequireWritable(checkpointPath, createFolder: true);
         }
         catch (UnauthorizedAccessException error)

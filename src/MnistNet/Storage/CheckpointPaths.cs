@@ -15,6 +15,30 @@ public static class CheckpointPaths
     public static string Best(string checkpointPath) => Stem(checkpointPath) + BestSuffix + NetworkFile.Extension;
 
     /// <summary>
+    /// Throws an <see cref="IOException"/> when the path cannot name checkpoint files: a folder, a path ending in
+    /// a separator, or a blank file name.
+    /// </summary>
+    public static void RequireFileName(string checkpointPath)
+    {
+        string Problem(string what) => $"Cannot use {checkpointPath} for checkpoints: {what}";
+
+        // A folder would quietly become a name stem: "runs" saves runs.latest.mnn beside it, "runs/" a hidden
+        // .latest.mnn inside it; neither is where its owner would look.
+        if (Path.EndsInDirectorySeparator(checkpointPath) || Directory.Exists(checkpointPath))
+        {
+            throw new IOException(Problem(
+                "that is a folder; give a file name in it, such as " +
+                $"{Path.Join(Path.TrimEndingDirectorySeparator(checkpointPath), "run" + NetworkFile.Extension)}, " +
+                "which saves run.latest.mnn and run.best.mnn."));
+        }
+
+        if (string.IsNullOrWhiteSpace(Path.GetFileNameWithoutExtension(checkpointPath)))
+        {
+            throw new IOException(Problem("the file name is blank; give a name such as run.mnn."));
+        }
+    }
+
+    /// <summary>
     /// Proves, before a run starts, that its checkpoints can be written, so that a bad path is not discovered only
     /// when the first epoch is saved: the folder exists (created first when <paramref name="createFolder"/>),
     /// neither file name is taken by a folder, and a file can be created and deleted beside them, as every save
@@ -30,15 +54,7 @@ public static class CheckpointPaths
         string folder = Path.GetDirectoryName(latest)!;
         string Problem(string what) => $"Cannot write checkpoints to {checkpointPath}: {what}";
 
-        // A folder would quietly become a name stem: "runs" saves runs.latest.mnn beside it, "runs/" a hidden
-        // .latest.mnn inside it; neither is where its owner would look.
-        if (Path.EndsInDirectorySeparator(checkpointPath) || Directory.Exists(checkpointPath))
-        {
-            throw new IOException(Problem(
-                "that is a folder; give a file name in it, such as " +
-                $"{Path.Join(Path.TrimEndingDirectorySeparator(checkpointPath), "run" + NetworkFile.Extension)}, " +
-                "which saves run.latest.mnn and run.best.mnn."));
-        }
+        RequireFileName(checkpointPath);
 
         if (!Directory.Exists(folder))
         {
