@@ -22,15 +22,6 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
     private const string DatasetSet = "Dataset";
 
     /// <summary>The range of each -Augmentation setting, as AugmentationOptions.Validate enforces it.</summary>
-    private static readonly Dictionary<string, string> AugmentationRanges = new()
-    {
-        [nameof(AugmentationOptions.MaxShift)] = "0 to 14 pixels",
-        [nameof(AugmentationOptions.MaxRotation)] = "0 to 180 degrees",
-        [nameof(AugmentationOptions.MaxScale)] = "0 up to (not including) 1",
-        [nameof(AugmentationOptions.ElasticAlpha)] = "0 to 100 pixels",
-        [nameof(AugmentationOptions.ElasticSigma)] = "0 to 14 pixels, and at least 1 when ElasticAlpha is above 0",
-    };
-
     private readonly MnistDatasetBuilder _samples = new("pipeline");
     private readonly CancellationTokenSource _stop = new();
     private MnistDataset? _dataset;
@@ -85,7 +76,9 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
     [Parameter]
     public PSObject? ValidationData { get; set; }
 
-    /// <summary>Fixes initial weights, validation split and batch order; the same seed gives the same network.</summary>
+    /// <summary>
+    /// Fixes initial weights, validation split and batch order; the same seed gives the same network.
+    /// </summary>
     [Parameter]
     public int Seed { get; set; }
 
@@ -256,9 +249,7 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
         {
             string setting = error.ParamName ?? "a setting";
             string value = Convert.ToString(error.ActualValue, CultureInfo.InvariantCulture) ?? "";
-            string range = AugmentationRanges.TryGetValue(setting, out string? allowed)
-                ? $" {setting} takes {allowed}."
-                : "";
+            string range = AugmentationOptions.RangeOf(setting) is { } allowed ? $" {setting} takes {allowed}." : "";
             ThrowTerminatingError(Errors.InvalidArgument(new ArgumentException(
                 $"-Augmentation has {setting} = {value}, which is not allowed: {Errors.WithoutParameterName(error)}" +
                 range, error), Errors.InvalidAugmentation, augmentation));
@@ -273,11 +264,11 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
     {
         try
         {
-            CheckpointPaths.RequireFileName(checkpointPath);
-
-            // A resume without its checkpoint fails on that, which says more than anything about the folder.
+            // A resume without its checkpoint fails on that, which says more than anything about the folder;
+            // only a path that could never name checkpoints is worth refusing first.
             if (Resume && !File.Exists(CheckpointPaths.Latest(checkpointPath)))
             {
+                CheckpointPaths.RequireFileName(checkpointPath);
                 return;
             }
 

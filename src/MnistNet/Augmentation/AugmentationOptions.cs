@@ -46,6 +46,21 @@ public sealed record AugmentationOptions
     /// <summary>Standard deviation, in pixels, of the Gaussian that smooths the elastic field.</summary>
     public double ElasticSigma { get; init; }
 
+    /// <summary>
+    /// The values <see cref="Validate"/> accepts for a setting, in words (such as "0 to 14 pixels"); null for a
+    /// name that is not a setting.
+    /// </summary>
+    public static string? RangeOf(string setting) => setting switch
+    {
+        nameof(MaxShift) => $"0 to {MaxShiftLimit} pixels",
+        nameof(MaxRotation) => "0 to 180 degrees",
+        nameof(MaxScale) => "0 up to (not including) 1",
+        nameof(ElasticAlpha) => $"0 to {MaxAlphaLimit} pixels",
+        nameof(ElasticSigma) =>
+            $"0 to {MaxSigmaLimit} pixels, and at least {MinSigmaLimit} when ElasticAlpha is above 0",
+        _ => null,
+    };
+
     /// <summary>True when no setting distorts anything.</summary>
     public bool IsNone => MaxShift == 0 && MaxRotation == 0 && MaxScale == 0 && ElasticAlpha == 0;
 
