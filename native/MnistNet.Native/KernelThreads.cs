@@ -1,5 +1,6 @@
-using System.Runtime.CompilerServices;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace MnistNet.Native;
 
@@ -21,9 +22,9 @@ public static unsafe class KernelThreads
     private static readonly Lock Gate = new();
     private static readonly List<Worker> Workers = [];
     private static int _threadCount;
+
+    // Written only by the thread that holds the gate, so a plain add will do.
     private static long _partsRun;
-    private static long _partsRunByWorkers;
-    private static long _workerSleeps;
 
     /// <summary>
     /// How many threads kernels use, the caller included: at least 1. Defaults to MNISTNET_THREADS when set,
@@ -54,8 +55,17 @@ public static unsafe class KernelThreads
     /// of them run by workers, and how often a worker fell asleep. With two threads a healthy training run has
     /// workers running close to half the parts; a share near zero means the caller worked alone.
     /// </summary>
-    public static (long PartsRun, long PartsRunByWorkers, long WorkerSleeps) Counters =>
-        (Volatile.Read(ref _partsRun), Volatile.Read(ref _partsRunByWorkers), Volatile.Read(ref _workerSleeps));
+    public static (long PartsRun, long PartsRunByWorkers, long WorkerSleeps) Counters
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return (_partsRun, Workers.Sum(worker => Volatile.Read(ref worker.Tally.PartsRun)),
+                    Workers.Sum(worker => Volatile.Read(ref worker.Tally.Sleeps)));
+            }
+        }
+    }
 
     internal static int Choose(string? requested)
     {
@@ -140,7 +150,7 @@ public static unsafe class KernelThreads
             }
 
             ClaimParts();
-            Interlocked.Add(ref _partsRun, parts);
+            _partsRun += parts;
             var spinner = new SpinWait();
             while (Volatile.Read(ref _completed) != parts)
             {
@@ -204,9 +214,25 @@ public static unsafe class KernelThreads
         }
     }
 
+    /// <summary>
+    /// A worker's own counts, written by it alone. They sit 64 bytes clear of anything else, so that counting
+    /// never shares a cache line with the fields the caller touches on every job.
+    /// </summary>
+    [StructLayout(LayoutKind.Explicit, Size = 192)]
+    private struct WorkerTally
+    {
+        [FieldOffset(64)]
+        public long PartsRun;
+
+        [FieldOffset(72)]
+        public long Sleeps;
+    }
+
     /// <summary>One background thread that spins, then sleeps, between jobs.</summary>
     private sealed class Worker
     {
+        public WorkerTally Tally;
+
         private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
         private long _seen;
         private int _sleeping;
@@ -245,7 +271,7 @@ public static unsafe class KernelThreads
                     Interlocked.Exchange(ref _sleeping, 1);
                     if (Volatile.Read(ref _claims) >> 32 == _seen)
                     {
-                        Interlocked.Increment(ref _workerSleeps);
+                        Volatile.Write(ref Tally.Sleeps, Tally.Sleeps + 1);
                         _wake.Wait();
                     }
 
@@ -257,7 +283,7 @@ public static unsafe class KernelThreads
                 int ran = ClaimParts();
                 if (ran > 0)
                 {
-                    Interlocked.Add(ref _partsRunByWorkers, ran);
+                    Volatile.Write(ref Tally.PartsRun, Tally.PartsRun + ran);
                 }
             }
         }
