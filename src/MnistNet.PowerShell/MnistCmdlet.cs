@@ -87,7 +87,8 @@ public abstract class MnistCmdlet : PSCmdlet
     protected string ResolvePath(string path, bool literal = false)
     {
         string typed = literal ? path : WildcardPattern.Unescape(path);
-        string resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(typed, out ProviderInfo provider, out _);
+        string resolved =
+            SessionState.Path.GetUnresolvedProviderPathFromPSPath(typed, out ProviderInfo provider, out _);
         if (!RequireFileSystem(provider, path, terminating: true))
         {
             return "";

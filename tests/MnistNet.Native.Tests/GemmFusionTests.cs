@@ -7,8 +7,9 @@ public class GemmFusionTests
         var data = new TheoryData<int, int, int, KernelPath>();
         foreach (KernelPath path in TestData.AllPaths)
         {
-            foreach ((int m, int k, int n) in new[] { (0, 3, 5), (1, 785, 10), (7, 0, 17), (17, 127, 33), (128, 784, 128),
-                         (127, 64, 10), (6, 513, 785) })
+            (int M, int K, int N)[] shapes =
+                [(0, 3, 5), (1, 785, 10), (7, 0, 17), (17, 127, 33), (128, 784, 128), (127, 64, 10), (6, 513, 785)];
+            foreach ((int m, int k, int n) in shapes)
             {
                 data.Add(m, k, n, path);
             }

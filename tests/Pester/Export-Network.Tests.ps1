@@ -55,7 +55,8 @@ Describe 'Export-Network and Import-Network' {
         $path = Join-Path $TestDrive 'notes.txt'
         Set-Content -Path $path -Value 'hello'
 
-        { Import-Network -Path $path -ErrorAction Stop } | Should -Throw -ExpectedMessage '*not a MnistNet network file*'
+        { Import-Network -Path $path -ErrorAction Stop } |
+            Should -Throw -ExpectedMessage '*not a MnistNet network file*'
     }
 
     It 'reports a missing file as ObjectNotFound' {

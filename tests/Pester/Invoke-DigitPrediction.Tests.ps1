@@ -46,9 +46,9 @@ Describe 'Invoke-DigitPrediction' {
         $scaled = [double[]] (@(0.0) * 784)
         $scaled[5] = 0.5
 
+        $fraction = '*Pixel 5 is 0.5: a fraction; grey levels are whole numbers from 0 to 255*multiply*255*'
         { Invoke-DigitPrediction -Network $network -Pixels $scaled } |
-            Should -Throw -ErrorId 'ParameterArgumentTransformationError*' `
-                -ExpectedMessage '*Pixel 5 is 0.5: a fraction; grey levels are whole numbers from 0 to 255*multiply*255*'
+            Should -Throw -ErrorId 'ParameterArgumentTransformationError*' -ExpectedMessage $fraction
         { Invoke-DigitPrediction -Network $network -Pixels (@(256) * 784) } |
             Should -Throw -ExpectedMessage '*Pixel 0 is 256: not a whole number from 0 to 255*'
         { Invoke-DigitPrediction -Network $network -Pixels (@('x') * 784) } |

@@ -144,7 +144,9 @@ public sealed class MnistDataset
     }
 }
 
-/// <summary>Collects samples one at a time, as they arrive from a pipeline, into a <see cref="MnistDataset"/>.</summary>
+/// <summary>
+/// Collects samples one at a time, as they arrive from a pipeline, into a <see cref="MnistDataset"/>.
+/// </summary>
 public sealed class MnistDatasetBuilder(string? source = null)
 {
     private readonly List<byte> _labels = [];

@@ -121,7 +121,9 @@ public static class NetworkFile
         }
     }
 
-    /// <summary>Reads a network saved by <see cref="Save"/>; throws <see cref="MnistDataException"/> otherwise.</summary>
+    /// <summary>
+    /// Reads a network saved by <see cref="Save"/>; throws <see cref="MnistDataException"/> otherwise.
+    /// </summary>
     public static NeuralNetwork Load(string path)
     {
         string fullPath = RequireFile(path);

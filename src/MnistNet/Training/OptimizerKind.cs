@@ -6,10 +6,10 @@ public enum OptimizerKind
     /// <summary>Plain gradient descent: w -= lr · g. With a full batch this is the textbook method.</summary>
     Sgd,
 
-    /// <summary>Gradient descent with momentum 0.9, which smooths the steps and speeds up progress in ravines.</summary>
+    /// <summary>Gradient descent with momentum 0.9, which smooths the steps and speeds progress in ravines.</summary>
     Momentum,
 
-    /// <summary>Adam (β1 = 0.9, β2 = 0.999, ε = 1e-8): per-weight step sizes from running gradient moments.</summary>
+    /// <summary>Adam (β1 = 0.9, β2 = 0.999, ε = 1e-8): per-weight step sizes from running moments.</summary>
     Adam,
 
     /// <summary>

@@ -98,7 +98,8 @@ public class AugmentedBatchLoaderTests
 
         new AugmentedBatchLoader(Data, AugmentationOptions.None, 1).Fill(images, labels, indices, 1, 0);
 
-        float[] expected = [.. indices.SelectMany(i => Data.GetPixels(i).ToArray().Select(level => level * (1f / 255f)))];
+        float[] expected =
+            [.. indices.SelectMany(i => Data.GetPixels(i).ToArray().Select(level => level * (1f / 255f)))];
         Assert.Equal(expected, images);
         Assert.Equal(indices.Select(i => (byte)Data.GetLabel(i)!.Value), labels);
     }

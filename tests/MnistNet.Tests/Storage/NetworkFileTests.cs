@@ -38,7 +38,8 @@ public sealed class NetworkFileTests : IDisposable
 
         using var before = new Predictor(trained);
         using var after = new Predictor(loaded);
-        Assert.Equal(before.Predict(data).Select(p => p.Probabilities), after.Predict(data).Select(p => p.Probabilities));
+        Assert.Equal(before.Predict(data).Select(p => p.Probabilities),
+            after.Predict(data).Select(p => p.Probabilities));
         Assert.Equal(["net.mnn"], Directory.GetFiles(_folder).Select(Path.GetFileName));
     }
 
