@@ -11,7 +11,8 @@ namespace MnistNet.Native;
 /// cut into depth blocks whose partial results pass through C exactly, so every element of C is the same chain of
 /// fused multiply-adds, k ascending, from 0 (or from C when accumulating), whichever tile, edge kernel or thread
 /// computes it. That makes results bit-identical for any thread count, and NN and TN bit-identical to
-/// <see cref="GemmAvx2"/>.
+/// <see cref="GemmAvx2"/>. Where the processor has AVX-512, pairs of whole panels go through the 512-bit tile of
+/// <see cref="GemmPackedAvx512"/> instead, which does the same arithmetic on twice the columns per instruction.
 /// </summary>
 /// <remarks>
 /// The hot methods skip tiered compilation (AggressiveOptimization): with tiering, the worker thread and the
@@ -29,6 +30,12 @@ internal static unsafe class GemmPackedAvx2
 
     // Below this many multiply-adds the second thread's wake-up and the shared cache lines cost more than it saves.
     private const long SplitThreshold = 256 * 1024;
+
+    /// <summary>
+    /// Whether pairs of whole panels go through <see cref="GemmPackedAvx512"/>'s 512-bit tile. On by default where
+    /// the processor has AVX-512; the bits are the same either way, so this only exists to test and measure both.
+    /// </summary>
+    internal static bool UseAvx512 { get; set; } = GemmPackedAvx512.IsSupported;
 
     /// <summary>How C's epilogue treats each finished element: plain, or with a bias and ReLU.</summary>
     internal struct Epilogue
@@ -51,6 +58,7 @@ internal static unsafe class GemmPackedAvx2
         public bool Accumulate;
         public Epilogue Epilogue;
         public bool SplitRows;
+        public bool Wide;
     }
 
     /// <summary>
@@ -81,9 +89,10 @@ internal static unsafe class GemmPackedAvx2
             Accumulate = accumulate,
             Epilogue = epilogue,
             SplitRows = n < m || colPanels < 2,
+            Wide = UseAvx512 && GemmPackedAvx512.IsSupported,
         };
 
-        int maxParts = (long)m * k * n < SplitThreshold ? 1 : job.SplitRows ? rowBlocks : colPanels;
+        int maxParts = (long)m * k * n < SplitThreshold ? 1 : job.SplitRows ? rowBlocks : PanelGroups(ref job);
         KernelThreads.Run(&RunPart, &job, maxParts, partsPerThread: 4);
     }
 
@@ -103,15 +112,26 @@ internal static unsafe class GemmPackedAvx2
         }
         else
         {
-            int panels = (job.N + Cols - 1) / Cols;
-            j0 = Math.Min(job.N, panels * part / parts * Cols);
-            j1 = Math.Min(job.N, panels * (part + 1) / parts * Cols);
+            int groups = PanelGroups(ref job);
+            int groupWidth = job.Wide ? 2 * Cols : Cols;
+            j0 = Math.Min(job.N, groups * part / parts * groupWidth);
+            j1 = Math.Min(job.N, groups * (part + 1) / parts * groupWidth);
         }
 
         if (i0 < i1 && j0 < j1)
         {
             MultiplyBlock(ref job, i0, i1, j0, j1);
         }
+    }
+
+    /// <summary>
+    /// The units a column split deals out: panels, or pairs of panels for the 512-bit tile, so that no thread is
+    /// left a single panel where it could have had a pair.
+    /// </summary>
+    private static int PanelGroups(ref Job job)
+    {
+        int panels = (job.N + Cols - 1) / Cols;
+        return job.Wide ? (panels + 1) / 2 : panels;
     }
 
     /// <summary>Rows [i0, i1) and columns [j0, j1) of C, which start at a panel boundary.</summary>
@@ -143,6 +163,26 @@ internal static unsafe class GemmPackedAvx2
                 Pack(job.B, n, p0, depth, j0, j1, packed);
             }
 
+            // Pairs of whole panels take the 512-bit tile, panels outer: a pair (up to 64 KB) is read from L1 or
+            // L2 by every row block in turn, while each block's rows of A are used once per pair.
+            int pairs = 0;
+            if (job.Wide)
+            {
+                pairs = Math.Min(panels, (j1 - j0) / Cols) / 2;
+                for (int pair = 0; pair < pairs; pair++)
+                {
+                    int j = j0 + 2 * pair * Cols;
+                    float* panel = packed + (nint)2 * pair * depth * Cols;
+                    float* pairBias = bias == null ? null : bias + j;
+                    for (int i = i0; i < i1; i += Rows)
+                    {
+                        GemmPackedAvx512.Kernel6x32(job.A + p0 * job.DepthStride + i * job.RowStride, job.RowStride,
+                            job.DepthStride, panel, (nint)depth * Cols, job.C + (nint)i * n + j, n, depth,
+                            Math.Min(Rows, i1 - i), loadC, pairBias, relu);
+                    }
+                }
+            }
+
             // Rows outer: six rows of A stay in L1 while the packed panels stream from L2, which suits TN, where
             // those rows are columns of a row-major matrix and share cache lines.
             float* aDepth = job.A + p0 * job.DepthStride;
@@ -151,7 +191,7 @@ internal static unsafe class GemmPackedAvx2
                 int rows = Math.Min(Rows, i1 - i);
                 float* aRows = aDepth + i * job.RowStride;
                 float* cRows = job.C + (nint)i * n;
-                for (int q = 0; q < panels; q++)
+                for (int q = 2 * pairs; q < panels; q++)
                 {
                     int j = j0 + q * Cols;
                     int cols = Math.Min(Cols, j1 - j);

@@ -11,7 +11,10 @@ public enum KernelPath
     /// <summary>Portable 128-bit vectors, for processors without AVX2 and FMA.</summary>
     Vector128,
 
-    /// <summary>256-bit AVX2 with fused multiply-add.</summary>
+    /// <summary>
+    /// 256-bit AVX2 with fused multiply-add; where the processor also has AVX-512, the matrix multiply's main tile
+    /// is 512 bits wide, with the same results.
+    /// </summary>
     Avx2,
 }
 
