@@ -163,34 +163,24 @@ internal static unsafe class GemmPackedAvx2
                 Pack(job.B, n, p0, depth, j0, j1, packed);
             }
 
-            // Pairs of whole panels take the 512-bit tile, panels outer: a pair (up to 64 KB) is read from L1 or
-            // L2 by every row block in turn, while each block's rows of A are used once per pair.
-            int pairs = 0;
-            if (job.Wide)
-            {
-                pairs = Math.Min(panels, (j1 - j0) / Cols) / 2;
-                for (int pair = 0; pair < pairs; pair++)
-                {
-                    int j = j0 + 2 * pair * Cols;
-                    float* panel = packed + (nint)2 * pair * depth * Cols;
-                    float* pairBias = bias == null ? null : bias + j;
-                    for (int i = i0; i < i1; i += Rows)
-                    {
-                        GemmPackedAvx512.Kernel6x32(job.A + p0 * job.DepthStride + i * job.RowStride, job.RowStride,
-                            job.DepthStride, panel, (nint)depth * Cols, job.C + (nint)i * n + j, n, depth,
-                            Math.Min(Rows, i1 - i), loadC, pairBias, relu);
-                    }
-                }
-            }
-
             // Rows outer: six rows of A stay in L1 while the packed panels stream from L2, which suits TN, where
-            // those rows are columns of a row-major matrix and share cache lines.
+            // those rows are columns of a row-major matrix and share cache lines, and reads A from memory only
+            // once however many rows it has. Pairs of whole panels take the 512-bit tile where there is one.
+            int pairs = job.Wide ? Math.Min(panels, (j1 - j0) / Cols) / 2 : 0;
             float* aDepth = job.A + p0 * job.DepthStride;
             for (int i = i0; i < i1; i += Rows)
             {
                 int rows = Math.Min(Rows, i1 - i);
                 float* aRows = aDepth + i * job.RowStride;
                 float* cRows = job.C + (nint)i * n;
+                for (int pair = 0; pair < pairs; pair++)
+                {
+                    int j = j0 + 2 * pair * Cols;
+                    GemmPackedAvx512.Kernel6x32(aRows, job.RowStride, job.DepthStride,
+                        packed + (nint)2 * pair * depth * Cols, (nint)depth * Cols, cRows + j, n, depth, rows, loadC,
+                        bias == null ? null : bias + j, relu);
+                }
+
                 for (int q = 2 * pairs; q < panels; q++)
                 {
                     int j = j0 + q * Cols;
