@@ -93,7 +93,20 @@ internal static unsafe class GemmPackedAvx2
         };
 
         int maxParts = (long)m * k * n < SplitThreshold ? 1 : job.SplitRows ? rowBlocks : PanelGroups(ref job);
-        KernelThreads.Run(&RunPart, &job, maxParts, partsPerThread: 4);
+        KernelThreads.Run(&RunPart, &job, maxParts, PartsPerThread);
+    }
+
+    /// <summary>How many parts per thread a product is cut into, at most, so a thread that starts late can catch up.</summary>
+    internal const int PartsPerThread = 4;
+
+    /// <summary>How many blocks of six rows a product with m rows has: the units of a split by rows.</summary>
+    internal static int RowBlocks(int m) => (m + Rows - 1) / Rows;
+
+    /// <summary>The rows [start, end) of part <paramref name="part"/> of <paramref name="parts"/> in a split by rows.</summary>
+    internal static (int Start, int End) RowBand(int m, int part, int parts)
+    {
+        int blocks = RowBlocks(m);
+        return (Math.Min(m, blocks * part / parts * Rows), Math.Min(m, blocks * (part + 1) / parts * Rows));
     }
 
     /// <summary>
@@ -106,9 +119,7 @@ internal static unsafe class GemmPackedAvx2
         int i0 = 0, i1 = job.M, j0 = 0, j1 = job.N;
         if (job.SplitRows)
         {
-            int blocks = (job.M + Rows - 1) / Rows;
-            i0 = Math.Min(job.M, blocks * part / parts * Rows);
-            i1 = Math.Min(job.M, blocks * (part + 1) / parts * Rows);
+            (i0, i1) = RowBand(job.M, part, parts);
         }
         else
         {

@@ -14,6 +14,8 @@ public static unsafe class KernelThreads
 {
     public const string OverrideVariable = "MNISTNET_THREADS";
 
+    private const int MaxThreads = 256;
+
     // Long enough to bridge the gaps between the kernels of one training step (bias, activation, loading the next
     // batch): with 0.5 ms the worker fell asleep inside most steps and waking it cost more than it saved (an epoch
     // on two threads took 0.25 s instead of 0.17 s). Short enough that an idle process stops burning a core soon.
@@ -45,7 +47,7 @@ public static unsafe class KernelThreads
         set
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 256);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, MaxThreads);
             _threadCount = value;
         }
     }
@@ -74,7 +76,7 @@ public static unsafe class KernelThreads
             return Math.Max(1, Environment.ProcessorCount);
         }
 
-        if (!int.TryParse(requested.Trim(), out int count) || count < 1 || count > 256)
+        if (!int.TryParse(requested.Trim(), out int count) || count < 1 || count > MaxThreads)
         {
             throw new InvalidOperationException(
                 $"{OverrideVariable}='{requested}' is not a thread count; expected a whole number from 1 to 256.");
@@ -104,12 +106,15 @@ public static unsafe class KernelThreads
     }
 
     /// <summary>
-    /// Runs work(context, part, parts) once for each part = 0 .. parts-1 and returns when all are done. The
-    /// calling thread and any awake workers claim parts one at a time, so a worker the operating system has not
-    /// scheduled yet costs nothing: the caller simply does its parts too. Callers must therefore give the same
-    /// result whichever thread runs a part. parts is at most <paramref name="maxParts"/> and
-    /// <paramref name="partsPerThread"/> times <see cref="ThreadCount"/>: more parts than threads let a thread that
-    /// starts late still take its share. The context must stay valid until the call returns (a stack variable does).
+    /// Runs work(context, part, parts) once for each part = 0 .. parts-1 and returns when all are done. Thread t
+    /// of the job (the caller is 0, worker w is w) first claims its own parts t, t + threads, t + 2·threads, ...,
+    /// then any part another thread has not claimed yet. The first rule keeps each thread on the same parts from one
+    /// call to the next, so the data a part writes stays in its core's cache for the next product or update that
+    /// splits the same way; the second means a worker the operating system has not scheduled yet costs nothing: the
+    /// caller simply does its parts too. Callers must therefore give the same result whichever thread runs a part.
+    /// parts is at most <paramref name="maxParts"/> and <paramref name="partsPerThread"/> times
+    /// <see cref="ThreadCount"/>: more parts than threads let a thread that starts late still take its share. The
+    /// context must stay valid until the call returns (a stack variable does).
     /// </summary>
     internal static void Run(delegate*<void*, int, int, void> work, void* context, int maxParts,
         int partsPerThread = 1)
@@ -137,19 +142,26 @@ public static unsafe class KernelThreads
             _work = work;
             _context = context;
             _parts = parts;
+            _owners = threads;
             _completed = 0;
             _failure = null;
 
-            // The job is published by moving the claim word to a new generation with no part claimed; a worker
-            // that still holds the previous generation's word fails its compare-exchange and claims nothing.
+            // Each owner's claim word is reset to the new generation with none of its parts claimed, and only then
+            // is the generation announced. A thread still holding an older word fails its compare-exchange.
             _generation++;
-            Volatile.Write(ref _claims, _generation << 32);
+            for (int owner = 0; owner < threads; owner++)
+            {
+                int count = (parts - owner + threads - 1) / threads;
+                Volatile.Write(ref ClaimWord(owner), _generation << 32 | (long)count << 16);
+            }
+
+            Volatile.Write(ref _published, _generation);
             for (int w = 0; w < threads - 1; w++)
             {
                 Workers[w].Wake();
             }
 
-            ClaimParts();
+            ClaimParts(0);
             _partsRun += parts;
             var spinner = new SpinWait();
             while (Volatile.Read(ref _completed) != parts)
@@ -168,50 +180,70 @@ public static unsafe class KernelThreads
         }
     }
 
+    // One claim word per thread of a job, each on a cache line of its own: the generation in the high 32 bits,
+    // the number of parts the thread owns in the next 16 and how many of them are claimed in the low 16.
+    private const int WordStride = 8;
+    private static readonly long[] ClaimWords = new long[(MaxThreads + 1) * WordStride];
+
     private static delegate*<void*, int, int, void> _work;
     private static void* _context;
     private static int _parts;
+    private static int _owners;
     private static int _completed;
     private static long _generation;
-    private static long _claims;
+    private static long _published;
     private static Exception? _failure;
 
-    /// <summary>Claims and runs parts of the current job until none is left; returns how many it ran.</summary>
+    private static ref long ClaimWord(int owner) => ref ClaimWords[(owner + 1) * WordStride];
+
+    /// <summary>
+    /// Claims and runs parts of the current job, its own first and then other threads', until none is left;
+    /// returns how many it ran.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int ClaimParts()
+    private static int ClaimParts(int self)
     {
         int ran = 0;
-        while (true)
+        int owners = Volatile.Read(ref _owners);
+        for (int step = 0; step < owners; step++)
         {
-            // A successful compare-exchange proves the job read here was still open when the part was claimed,
-            // and a job cannot close while one of its parts is claimed but not completed.
-            long claims = Volatile.Read(ref _claims);
-            int parts = _parts;
-            delegate*<void*, int, int, void> work = _work;
-            void* context = _context;
-            int part = (int)(claims & uint.MaxValue);
-            if (part >= parts || Interlocked.CompareExchange(ref _claims, claims + 1, claims) != claims)
+            int owner = (self + step) % owners;
+            ref long word = ref ClaimWord(owner);
+            while (true)
             {
-                if (part >= parts)
+                // A successful compare-exchange proves the job read here was still open when the part was
+                // claimed, and a job cannot close while one of its parts is claimed but not completed.
+                long claims = Volatile.Read(ref word);
+                int claimed = (int)(claims & 0xFFFF);
+                if (claimed >= (int)((claims >> 16) & 0xFFFF))
                 {
-                    return ran;
+                    break;
                 }
 
-                continue;
-            }
+                int parts = _parts;
+                int threads = _owners;
+                delegate*<void*, int, int, void> work = _work;
+                void* context = _context;
+                if (Interlocked.CompareExchange(ref word, claims + 1, claims) != claims)
+                {
+                    continue;
+                }
 
-            ran++;
-            try
-            {
-                work(context, part, parts);
-            }
-            catch (Exception failure)
-            {
-                _failure = failure;
-            }
+                ran++;
+                try
+                {
+                    work(context, owner + claimed * threads, parts);
+                }
+                catch (Exception failure)
+                {
+                    _failure = failure;
+                }
 
-            Interlocked.Increment(ref _completed);
+                Interlocked.Increment(ref _completed);
+            }
         }
+
+        return ran;
     }
 
     /// <summary>
@@ -237,8 +269,11 @@ public static unsafe class KernelThreads
         private long _seen;
         private int _sleeping;
 
+        private readonly int _index;
+
         public Worker(int index)
         {
+            _index = index;
             var thread = new Thread(Loop) { IsBackground = true, Name = $"MnistNet kernel worker {index}" };
             thread.Start();
         }
@@ -259,7 +294,7 @@ public static unsafe class KernelThreads
             while (true)
             {
                 long start = Stopwatch.GetTimestamp();
-                while (Volatile.Read(ref _claims) >> 32 == _seen)
+                while (Volatile.Read(ref _published) == _seen)
                 {
                     if (Stopwatch.GetTimestamp() - start < SpinTicks)
                     {
@@ -269,7 +304,7 @@ public static unsafe class KernelThreads
 
                     _wake.Reset();
                     Interlocked.Exchange(ref _sleeping, 1);
-                    if (Volatile.Read(ref _claims) >> 32 == _seen)
+                    if (Volatile.Read(ref _published) == _seen)
                     {
                         Volatile.Write(ref Tally.Sleeps, Tally.Sleeps + 1);
                         _wake.Wait();
@@ -279,8 +314,8 @@ public static unsafe class KernelThreads
                     start = Stopwatch.GetTimestamp();
                 }
 
-                _seen = Volatile.Read(ref _claims) >> 32;
-                int ran = ClaimParts();
+                _seen = Volatile.Read(ref _published);
+                int ran = ClaimParts(_index);
                 if (ran > 0)
                 {
                     Volatile.Write(ref Tally.PartsRun, Tally.PartsRun + ran);

@@ -56,6 +56,38 @@ public unsafe class KernelThreadsTests
         }
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void ManyJobsInARowRunEveryPartExactlyOnce(int threads)
+    {
+        // Jobs follow each other as closely as a training step's products do, with part counts that change from
+        // job to job, so a thread still holding a finished job's claim word would show as a part run twice.
+        int saved = KernelThreads.ThreadCount;
+        try
+        {
+            KernelThreads.ThreadCount = threads;
+            var job = new CountingJob();
+            for (int round = 0; round < 20_000; round++)
+            {
+                int maxParts = 1 + round % 13;
+                ((Span<int>)job.Runs).Clear();
+                KernelThreads.Run(&CountPart, &job, maxParts, partsPerThread: 4);
+
+                int parts = Math.Min(maxParts, Math.Min(maxParts, threads) * 4);
+                for (int part = 0; part < 16; part++)
+                {
+                    Assert.True(job.Runs[part] == (part < parts ? 1 : 0),
+                        $"job {round}: part {part} of {parts} ran {job.Runs[part]} times");
+                }
+            }
+        }
+        finally
+        {
+            KernelThreads.ThreadCount = saved;
+        }
+    }
+
     [Fact]
     public void RunPartsNeedsAtLeastOnePart()
     {
@@ -78,7 +110,7 @@ public unsafe class KernelThreadsTests
         public RunCounts Runs;
     }
 
-    [InlineArray(8)]
+    [InlineArray(16)]
     private struct RunCounts
     {
         private int _element;
