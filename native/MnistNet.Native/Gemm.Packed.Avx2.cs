@@ -165,19 +165,23 @@ internal static unsafe class GemmPackedAvx2
             float* bias = last ? job.Epilogue.Bias : null;
             bool relu = last && job.Epilogue.Relu;
 
+            // Pairs of whole panels take the 512-bit tile where there is one. An untransposed B is read in place
+            // for them: a row of a pair is two whole vectors, so packing would only copy it.
+            int pairs = job.Wide ? Math.Min(panels, (j1 - j0) / Cols) / 2 : 0;
+            bool inPlace = pairs > 0 && !job.TransposedB;
+            int firstPacked = inPlace ? 2 * pairs : 0;
             if (job.TransposedB)
             {
                 PackTransposed(job.B, k, p0, depth, j0, j1, packed);
             }
-            else
+            else if (firstPacked < panels)
             {
-                Pack(job.B, n, p0, depth, j0, j1, packed);
+                Pack(job.B, n, p0, depth, j0 + firstPacked * Cols, j1, packed);
             }
 
             // Rows outer: six rows of A stay in L1 while the packed panels stream from L2, which suits TN, where
             // those rows are columns of a row-major matrix and share cache lines, and reads A from memory only
-            // once however many rows it has. Pairs of whole panels take the 512-bit tile where there is one.
-            int pairs = job.Wide ? Math.Min(panels, (j1 - j0) / Cols) / 2 : 0;
+            // once however many rows it has.
             float* aDepth = job.A + p0 * job.DepthStride;
             for (int i = i0; i < i1; i += Rows)
             {
@@ -187,16 +191,25 @@ internal static unsafe class GemmPackedAvx2
                 for (int pair = 0; pair < pairs; pair++)
                 {
                     int j = j0 + 2 * pair * Cols;
-                    GemmPackedAvx512.Kernel6x32(aRows, job.RowStride, job.DepthStride,
-                        packed + (nint)2 * pair * depth * Cols, (nint)depth * Cols, cRows + j, n, depth, rows, loadC,
-                        bias == null ? null : bias + j, relu);
+                    float* pairBias = bias == null ? null : bias + j;
+                    if (inPlace)
+                    {
+                        GemmPackedAvx512.Kernel6x32(aRows, job.RowStride, job.DepthStride, job.B + (nint)p0 * n + j,
+                            Cols, n, cRows + j, n, depth, rows, loadC, pairBias, relu);
+                    }
+                    else
+                    {
+                        GemmPackedAvx512.Kernel6x32(aRows, job.RowStride, job.DepthStride,
+                            packed + (nint)2 * pair * depth * Cols, (nint)depth * Cols, Cols, cRows + j, n, depth,
+                            rows, loadC, pairBias, relu);
+                    }
                 }
 
                 for (int q = 2 * pairs; q < panels; q++)
                 {
                     int j = j0 + q * Cols;
                     int cols = Math.Min(Cols, j1 - j);
-                    float* panel = packed + (nint)q * depth * Cols;
+                    float* panel = packed + (nint)(q - firstPacked) * depth * Cols;
                     float* panelBias = bias == null ? null : bias + j;
                     if (rows == Rows)
                     {

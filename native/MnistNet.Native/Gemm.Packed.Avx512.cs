@@ -19,9 +19,10 @@ internal static unsafe class GemmPackedAvx512
     public static bool IsSupported => Avx512F.IsSupported;
 
     /// <summary>
-    /// C[rows×32] (row stride ldc) = op(A)[rows×k] · [P0 P1] for two whole packed panels P0 = panel and
-    /// P1 = panel + secondPanel (16 floats per step of k each), starting from C when loadC and from 0 otherwise,
-    /// then + bias[c] and ReLU when given. op(A)(r, p) = a[r·rowStride + p·depthStride]; rows is 1 to 6.
+    /// C[rows×32] (row stride ldc) = op(A)[rows×k] · [P0 P1] for two panels of 16 columns, P0 at panel and P1 at
+    /// panel + secondPanel, each row of both bStep floats after the one before (packed panels, or B read in
+    /// place), starting from C when loadC and from 0 otherwise, then + bias[c] and ReLU when given.
+    /// op(A)(r, p) = a[r·rowStride + p·depthStride]; rows is 1 to 6.
     /// </summary>
     /// <remarks>
     /// Fewer than six rows (the end of a product whose row count is not a multiple of six) point the missing rows
@@ -30,7 +31,7 @@ internal static unsafe class GemmPackedAvx512
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Kernel6x32(float* a, nint rowStride, nint depthStride, float* panel, nint secondPanel,
-        float* c, nint ldc, int k, int rows, bool loadC, float* bias, bool relu)
+        nint bStep, float* c, nint ldc, int k, int rows, bool loadC, float* bias, bool relu)
     {
         float* a0 = a;
         float* a1 = a + Math.Min(1, rows - 1) * rowStride;
@@ -67,12 +68,12 @@ internal static unsafe class GemmPackedAvx512
             acc30 = acc31 = acc40 = acc41 = acc50 = acc51 = Vector512<float>.Zero;
         }
 
-        float* end = panel + (nint)k * PanelWidth;
+        float* end = panel + (nint)k * bStep;
         nint offset = 0;
-        for (float* bRow = panel; bRow < end; bRow += PanelWidth)
+        for (float* bRow = panel; bRow < end; bRow += bStep)
         {
-            Vector512<float> b0 = Avx512F.LoadAlignedVector512(bRow);
-            Vector512<float> b1 = Avx512F.LoadAlignedVector512(bRow + secondPanel);
+            Vector512<float> b0 = Avx512F.LoadVector512(bRow);
+            Vector512<float> b1 = Avx512F.LoadVector512(bRow + secondPanel);
 
             Vector512<float> x = Vector512.Create(a0[offset]);
             acc00 = Avx512F.FusedMultiplyAdd(x, b0, acc00);
