@@ -96,16 +96,13 @@ internal static unsafe class GemmPackedAvx2
         KernelThreads.Run(&RunPart, &job, maxParts, PartsPerThread);
     }
 
-    /// <summary>How many parts per thread a product is cut into, at most, so a thread that starts late can catch up.</summary>
-    internal const int PartsPerThread = 4;
-
-    /// <summary>How many blocks of six rows a product with m rows has: the units of a split by rows.</summary>
-    internal static int RowBlocks(int m) => (m + Rows - 1) / Rows;
+    // At most this many parts per thread, so that a thread that starts late can still take its share.
+    private const int PartsPerThread = 4;
 
     /// <summary>The rows [start, end) of part <paramref name="part"/> of <paramref name="parts"/> in a split by rows.</summary>
-    internal static (int Start, int End) RowBand(int m, int part, int parts)
+    private static (int Start, int End) RowBand(int m, int part, int parts)
     {
-        int blocks = RowBlocks(m);
+        int blocks = (m + Rows - 1) / Rows;
         return (Math.Min(m, blocks * part / parts * Rows), Math.Min(m, blocks * (part + 1) / parts * Rows));
     }
 

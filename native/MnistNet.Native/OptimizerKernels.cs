@@ -61,33 +61,14 @@ public static class OptimizerKernels
     public static void AdamStep(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> firstMoment,
         Span<float> secondMoment, float learningRate, float beta1, float beta2, float epsilon, long step,
         KernelPath path)
-        => AdamStep(weights, gradient, firstMoment, secondMoment, learningRate, beta1, beta2, epsilon, step, path,
-            rows: 0);
-
-    /// <summary>
-    /// Adam on a weight matrix of <paramref name="rows"/> rows, stored row-major, whose gradient came from
-    /// <see cref="Gemm.MultiplyTN(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/>.
-    /// The update is shared between the kernel threads in the bands of rows that product was split into, so each
-    /// thread tends to update the rows whose gradient it has just written and still holds in its cache. The
-    /// result is the same as without <paramref name="rows"/>: every element is updated on its own.
-    /// </summary>
-    public static void AdamStep(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> firstMoment,
-        Span<float> secondMoment, float learningRate, float beta1, float beta2, float epsilon, long step,
-        KernelPath path, int rows)
     {
         RequireSameLength(weights.Length, gradient.Length, firstMoment.Length, secondMoment.Length);
         ArgumentOutOfRangeException.ThrowIfLessThan(step, 1);
-        ArgumentOutOfRangeException.ThrowIfNegative(rows);
-        if (rows > 0 && weights.Length % rows != 0)
-        {
-            throw new ArgumentException($"{weights.Length} weights do not make {rows} whole rows.", nameof(rows));
-        }
-
         KernelSelector.Require(path);
         if (weights.Length >= ParallelLength && KernelThreads.ThreadCount > 1)
         {
             AdamStepInParts(weights, gradient, firstMoment, secondMoment, learningRate, beta1, beta2, epsilon, step,
-                path, rows);
+                path);
             return;
         }
 
@@ -111,18 +92,16 @@ public static class OptimizerKernels
         public float Epsilon;
         public long Step;
         public KernelPath Path;
-        public int Rows;
     }
 
     /// <summary>
-    /// Adam in contiguous parts on the kernel threads: bands of whole rows as the gradient's product split them
-    /// when <paramref name="rows"/> is given, else runs of a multiple of 8. Every path computes each element
-    /// independently of its neighbours and bit-identically to the reference, so any split gives the same bits as
-    /// one thread.
+    /// Adam in contiguous parts on the kernel threads. Every path computes each element independently of its
+    /// neighbours and bit-identically to the reference, and parts start at multiples of 8, so any split gives the
+    /// same bits as one thread.
     /// </summary>
     private static unsafe void AdamStepInParts(Span<float> weights, ReadOnlySpan<float> gradient,
         Span<float> firstMoment, Span<float> secondMoment, float learningRate, float beta1, float beta2,
-        float epsilon, long step, KernelPath path, int rows)
+        float epsilon, long step, KernelPath path)
     {
         fixed (float* w = weights)
         fixed (float* g = gradient)
@@ -142,37 +121,17 @@ public static class OptimizerKernels
                 Epsilon = epsilon,
                 Step = step,
                 Path = path,
-                Rows = rows,
             };
-            if (rows > 0)
-            {
-                KernelThreads.Run(&AdamPart, &job, GemmPackedAvx2.RowBlocks(rows), GemmPackedAvx2.PartsPerThread);
-            }
-            else
-            {
-                KernelThreads.Run(&AdamPart, &job, maxParts: 2 * KernelThreads.ThreadCount);
-            }
+            KernelThreads.Run(&AdamPart, &job, maxParts: 2 * KernelThreads.ThreadCount);
         }
     }
 
     private static unsafe void AdamPart(void* context, int part, int parts)
     {
         ref AdamJob job = ref System.Runtime.CompilerServices.Unsafe.AsRef<AdamJob>(context);
-        int start, end;
-        if (job.Rows > 0)
-        {
-            (int firstRow, int endRow) = GemmPackedAvx2.RowBand(job.Rows, part, parts);
-            int columns = job.Length / job.Rows;
-            start = firstRow * columns;
-            end = endRow * columns;
-        }
-        else
-        {
-            int blocks = (job.Length + 7) / 8;
-            start = Math.Min(job.Length, (int)((long)blocks * part / parts) * 8);
-            end = Math.Min(job.Length, (int)((long)blocks * (part + 1) / parts) * 8);
-        }
-
+        int blocks = (job.Length + 7) / 8;
+        int start = Math.Min(job.Length, (int)((long)blocks * part / parts) * 8);
+        int end = Math.Min(job.Length, (int)((long)blocks * (part + 1) / parts) * 8);
         int length = end - start;
         AdamStepOnOneThread(new Span<float>(job.Weights + start, length),
             new ReadOnlySpan<float>(job.Gradient + start, length), new Span<float>(job.FirstMoment + start, length),

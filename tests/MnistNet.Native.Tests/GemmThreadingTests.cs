@@ -81,48 +81,6 @@ public class GemmThreadingTests
         }
     }
 
-    [Theory]
-    [InlineData(784, 128)]
-    [InlineData(785, 129)]
-    [InlineData(5, 7000)]
-    public void AdamInRowBandsGivesTheSameBitsAsInRuns(int rows, int columns)
-    {
-        int length = rows * columns;
-        float[] gradient = TestData.Random(length, 7);
-        int saved = KernelThreads.ThreadCount;
-        try
-        {
-            float[]? reference = null;
-            foreach (int threads in new[] { 1, 2, 3 })
-            {
-                KernelThreads.ThreadCount = threads;
-                foreach (int bandRows in new[] { 0, rows })
-                {
-                    float[] weights = TestData.Random(length, 8);
-                    float[] first = TestData.Random(length, 9);
-                    float[] second = TestData.Random(length, 10, 0f, 1f);
-                    OptimizerKernels.AdamStep(weights, gradient, first, second, 0.001f, 0.9f, 0.999f, 1e-8f, 5,
-                        KernelSelector.Active, bandRows);
-                    float[] all = [.. weights, .. first, .. second];
-                    reference ??= all;
-                    Assert.True(reference.AsSpan().SequenceEqual(all), $"{threads} threads, rows {bandRows} differ");
-                }
-            }
-        }
-        finally
-        {
-            KernelThreads.ThreadCount = saved;
-        }
-    }
-
-    [Fact]
-    public void AdamRowsMustDivideTheWeights()
-    {
-        var error = Assert.Throws<ArgumentException>(() => OptimizerKernels.AdamStep(new float[10], new float[10],
-            new float[10], new float[10], 0.001f, 0.9f, 0.999f, 1e-8f, 1, KernelPath.Scalar, rows: 3));
-        Assert.Contains("3 whole rows", error.Message);
-    }
-
     [Fact]
     public void ThreadCountIsValidated()
     {

@@ -111,8 +111,8 @@ public sealed class Optimizer : IDisposable
         Step++;
         for (int l = 0; l < layers.Count; l++)
         {
-            Update(2 * l, layers[l].Weights.Span, gradients.WeightGradient(l), (float)WeightDecay, layers[l].Inputs);
-            Update(2 * l + 1, layers[l].Biases.Span, gradients.BiasGradient(l), 0f, rows: 1);
+            Update(2 * l, layers[l].Weights.Span, gradients.WeightGradient(l), (float)WeightDecay);
+            Update(2 * l + 1, layers[l].Biases.Span, gradients.BiasGradient(l), 0f);
         }
     }
 
@@ -152,9 +152,7 @@ public sealed class Optimizer : IDisposable
         }
     }
 
-    /// <param name="rows">The parameters' rows: a weight matrix is updated in the bands of rows in which its
-    /// gradient was computed, on the same threads where possible.</param>
-    private void Update(int parameter, Span<float> weights, Span<float> gradient, float decay, int rows)
+    private void Update(int parameter, Span<float> weights, Span<float> gradient, float decay)
     {
         float learningRate = (float)LearningRate;
         if (decay != 0 && Kind != OptimizerKind.AdamW)
@@ -182,8 +180,7 @@ public sealed class Optimizer : IDisposable
                 }
 
                 OptimizerKernels.AdamStep(weights, gradient, _firstState[parameter].Span,
-                    _secondState[parameter].Span, learningRate, Beta1, Beta2, Epsilon, Step, KernelSelector.Active,
-                    rows);
+                    _secondState[parameter].Span, learningRate, Beta1, Beta2, Epsilon, Step);
                 break;
         }
     }
