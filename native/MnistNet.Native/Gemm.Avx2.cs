@@ -20,6 +20,7 @@ internal static unsafe class GemmAvx2
     // two B loads plus four A broadcasts per step stay within two loads a cycle.
     private const int BlockRows = 4;
     private const int BlockCols = 2 * Lanes;
+    private const int WideCols = 8 * Lanes;
 
     /// <summary>C[m×n] = A[m×k] · B[k×n]; a(i, p) = A[i·k + p].</summary>
     public static void MultiplyNN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
@@ -100,6 +101,11 @@ internal static unsafe class GemmAvx2
             float* aRow = a + i * rowStride;
             float* cRow = c + (nint)i * n;
             int j = 0;
+            for (; j + WideCols <= n; j += WideCols)
+            {
+                Kernel1x64(aRow, depthStride, b + j, n, cRow + j, k, accumulate);
+            }
+
             for (; j + BlockCols <= n; j += BlockCols)
             {
                 Kernel1x16(aRow, depthStride, b + j, n, cRow + j, k, accumulate);
@@ -231,6 +237,54 @@ internal static unsafe class GemmAvx2
     }
 
     /// <summary>C[1×16] = A[1×k] · B[k×16]: the rows left over below the last 4-row block.</summary>
+    /// <summary>
+    /// One row of C over 64 columns: eight independent chains of fused multiply-adds, enough to cover the FMA
+    /// latency, where <see cref="Kernel1x16"/>'s two chains would wait on it at every step. Predicting one image
+    /// is this kernel's work.
+    /// </summary>
+    private static void Kernel1x64(float* a, nint depthStride, float* b, nint ldb, float* c, int k, bool accumulate)
+    {
+        Vector256<float> acc0 = Vector256<float>.Zero, acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        Vector256<float> acc4 = acc0, acc5 = acc0, acc6 = acc0, acc7 = acc0;
+        if (accumulate)
+        {
+            acc0 = Avx.LoadVector256(c);
+            acc1 = Avx.LoadVector256(c + Lanes);
+            acc2 = Avx.LoadVector256(c + 2 * Lanes);
+            acc3 = Avx.LoadVector256(c + 3 * Lanes);
+            acc4 = Avx.LoadVector256(c + 4 * Lanes);
+            acc5 = Avx.LoadVector256(c + 5 * Lanes);
+            acc6 = Avx.LoadVector256(c + 6 * Lanes);
+            acc7 = Avx.LoadVector256(c + 7 * Lanes);
+        }
+
+        float* bRow = b;
+        nint offset = 0;
+        for (int p = 0; p < k; p++)
+        {
+            Vector256<float> x = Avx.BroadcastScalarToVector256(a + offset);
+            acc0 = Fma.MultiplyAdd(x, Avx.LoadVector256(bRow), acc0);
+            acc1 = Fma.MultiplyAdd(x, Avx.LoadVector256(bRow + Lanes), acc1);
+            acc2 = Fma.MultiplyAdd(x, Avx.LoadVector256(bRow + 2 * Lanes), acc2);
+            acc3 = Fma.MultiplyAdd(x, Avx.LoadVector256(bRow + 3 * Lanes), acc3);
+            acc4 = Fma.MultiplyAdd(x, Avx.LoadVector256(bRow + 4 * Lanes), acc4);
+            acc5 = Fma.MultiplyAdd(x, Avx.LoadVector256(bRow + 5 * Lanes), acc5);
+            acc6 = Fma.MultiplyAdd(x, Avx.LoadVector256(bRow + 6 * Lanes), acc6);
+            acc7 = Fma.MultiplyAdd(x, Avx.LoadVector256(bRow + 7 * Lanes), acc7);
+            bRow += ldb;
+            offset += depthStride;
+        }
+
+        Avx.Store(c, acc0);
+        Avx.Store(c + Lanes, acc1);
+        Avx.Store(c + 2 * Lanes, acc2);
+        Avx.Store(c + 3 * Lanes, acc3);
+        Avx.Store(c + 4 * Lanes, acc4);
+        Avx.Store(c + 5 * Lanes, acc5);
+        Avx.Store(c + 6 * Lanes, acc6);
+        Avx.Store(c + 7 * Lanes, acc7);
+    }
+
     private static void Kernel1x16(float* a, nint depthStride, float* b, nint ldb, float* c, int k, bool accumulate)
     {
         Vector256<float> acc0 = accumulate ? Avx.LoadVector256(c) : Vector256<float>.Zero;
