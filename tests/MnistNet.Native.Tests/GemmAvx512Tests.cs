@@ -69,8 +69,8 @@ public class GemmAvx512Tests
                 {
                     foreach (bool accumulate in new[] { false, true })
                     {
-                        float[] narrow = Run(false, c => Multiply(form, a, b, c, m, k, n, accumulate), initial);
-                        float[] wide = Run(true, c => Multiply(form, a, b, c, m, k, n, accumulate), initial);
+                        float[] narrow = Run(false, c => GemmTests.Multiply(form, a, b, c, m, k, n, accumulate, KernelPath.Avx2), initial);
+                        float[] wide = Run(true, c => GemmTests.Multiply(form, a, b, c, m, k, n, accumulate, KernelPath.Avx2), initial);
                         Assert.True(narrow.AsSpan().SequenceEqual(wide),
                             $"{form} m={m} k={k} n={n} accumulate={accumulate} threads={threads}: the bits differ");
                     }
@@ -133,22 +133,5 @@ public class GemmAvx512Tests
         float[] c = (float[])initial.Clone();
         multiply(c);
         return c;
-    }
-
-    private static void Multiply(GemmTests.Form form, float[] a, float[] b, float[] c, int m, int k, int n,
-        bool accumulate)
-    {
-        switch (form)
-        {
-            case GemmTests.Form.NN:
-                Gemm.MultiplyNN(a, b, c, m, k, n, accumulate, KernelPath.Avx2);
-                break;
-            case GemmTests.Form.NT:
-                Gemm.MultiplyNT(a, b, c, m, k, n, accumulate, KernelPath.Avx2);
-                break;
-            default:
-                Gemm.MultiplyTN(a, b, c, m, k, n, accumulate, KernelPath.Avx2);
-                break;
-        }
     }
 }

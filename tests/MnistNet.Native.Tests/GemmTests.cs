@@ -172,7 +172,7 @@ public class GemmTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MultiplyTN([], [], [], -1, 0, 0));
     }
 
-    private static void Multiply(Form form, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
+    internal static void Multiply(Form form, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
         int m, int k, int n, bool accumulate, KernelPath path)
     {
         switch (form)

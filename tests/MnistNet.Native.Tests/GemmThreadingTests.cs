@@ -29,7 +29,7 @@ public class GemmThreadingTests
                         {
                             KernelThreads.ThreadCount = threads;
                             float[] c = (float[])initial.Clone();
-                            Multiply(form, a, b, c, m, k, n, accumulate, path);
+                            GemmTests.Multiply(form, a, b, c, m, k, n, accumulate, path);
                             reference ??= c;
                             Assert.True(reference.AsSpan().SequenceEqual(c),
                                 $"{form} {path} m={m} k={k} n={n} accumulate={accumulate}: {threads} threads differ");
@@ -91,22 +91,6 @@ public class GemmThreadingTests
         Assert.Throws<InvalidOperationException>(() => KernelThreads.Choose("0"));
     }
 
-    private static void Multiply(GemmTests.Form form, float[] a, float[] b, float[] c, int m, int k, int n,
-        bool accumulate, KernelPath path)
-    {
-        switch (form)
-        {
-            case GemmTests.Form.NN:
-                Gemm.MultiplyNN(a, b, c, m, k, n, accumulate, path);
-                break;
-            case GemmTests.Form.NT:
-                Gemm.MultiplyNT(a, b, c, m, k, n, accumulate, path);
-                break;
-            default:
-                Gemm.MultiplyTN(a, b, c, m, k, n, accumulate, path);
-                break;
-        }
-    }
 }
 
 [Collection(nameof(ThreadCountCollection))]
