@@ -90,8 +90,18 @@ public static unsafe class PixelScaling
         ref GatherJob job = ref Unsafe.AsRef<GatherJob>(context);
         int first = (int)((long)job.Count * part / parts);
         int end = (int)((long)job.Count * (part + 1) / parts);
+        for (int r = first; r < Math.Min(end, first + PrefetchDistance); r++)
+        {
+            Prefetch(job.Source + (long)job.Rows[r] * job.ImageSize, job.ImageSize);
+        }
+
         for (int r = first; r < end; r++)
         {
+            if (r + PrefetchDistance < end)
+            {
+                Prefetch(job.Source + (long)job.Rows[r + PrefetchDistance] * job.ImageSize, job.ImageSize);
+            }
+
             byte* source = job.Source + (long)job.Rows[r] * job.ImageSize;
             float* target = job.Target + (long)r * job.ImageSize;
             if (job.Path == KernelPath.Avx2)
@@ -103,6 +113,25 @@ public static unsafe class PixelScaling
                 ConvertScalar(source, target, 0, job.ImageSize);
             }
         }
+    }
+
+    // Images a few places ahead are requested while the current one is converted: the rows of a shuffled batch are
+    // scattered over the whole dataset, so each image would otherwise wait for memory on its own.
+    private const int PrefetchDistance = 4;
+
+    private static void Prefetch(byte* image, int length)
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        for (int offset = 0; offset < length; offset += 64)
+        {
+            Sse.Prefetch0(image + offset);
+        }
+
+        Sse.Prefetch0(image + length - 1);
     }
 
     private static void RunPart(void* context, int part, int parts)

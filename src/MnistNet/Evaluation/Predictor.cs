@@ -8,7 +8,9 @@ namespace MnistNet.Evaluation;
 /// </summary>
 public sealed class Predictor : IDisposable
 {
-    public const int DefaultBatchSize = 2048;
+    // Batches of 1024 keep the scaled inputs (3 MB) closer to the cores than 2048 did: predicting the 10,000 test
+    // images took 14.3-15.6 ms against 15.6-16.6 ms, alternating in one process on two threads.
+    public const int DefaultBatchSize = 1024;
 
     private readonly NeuralNetwork _network;
     private readonly NetworkWorkspace _workspace;
