@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -12,6 +13,7 @@ internal static unsafe class ActivationsAvx2
     private const int Lanes = 8;
 
     /// <summary>values[i] = f(values[i]) for f in ReLU, sigmoid, tanh.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(Span<float> values, Activation activation)
     {
         int vectorEnd = values.Length - values.Length % Lanes;
@@ -51,6 +53,7 @@ internal static unsafe class ActivationsAvx2
     }
 
     /// <summary>gradient[i] *= f'(z[i]) from activated[i] = f(z[i]); both spans have one length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> activated, Span<float> gradient, Activation activation)
     {
         int vectorEnd = gradient.Length - gradient.Length % Lanes;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -13,6 +14,7 @@ internal static unsafe class BiasAvx2
     private const int Lanes = 8;
 
     /// <summary>values[r·cols + c] += bias[c] for r &lt; rows, c &lt; cols.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Add(Span<float> values, ReadOnlySpan<float> bias, int rows, int cols)
     {
         int vectorEnd = cols - cols % Lanes;
@@ -37,6 +39,7 @@ internal static unsafe class BiasAvx2
     }
 
     /// <summary>biasGradient[c] = Σ_r gradient[r·cols + c], r ascending, for c &lt; cols.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gradient(ReadOnlySpan<float> gradient, Span<float> biasGradient, int rows, int cols)
     {
         int vectorEnd = cols - cols % Lanes;

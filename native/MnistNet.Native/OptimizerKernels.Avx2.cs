@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -13,6 +14,7 @@ internal static unsafe class OptimizerKernelsAvx2
     private const int Lanes = 8;
 
     /// <summary>w[i] -= lr · g[i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SgdStep(Span<float> weights, ReadOnlySpan<float> gradient, float learningRate)
     {
         int vectorEnd = weights.Length - weights.Length % Lanes;
@@ -31,6 +33,7 @@ internal static unsafe class OptimizerKernelsAvx2
     }
 
     /// <summary>v[i] = μ · v[i] + g[i]; w[i] -= lr · v[i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MomentumStep(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> velocity,
         float learningRate, float momentum)
     {
@@ -59,6 +62,7 @@ internal static unsafe class OptimizerKernelsAvx2
     /// with the bias corrections folded into stepSize and scaledEpsilon by
     /// <see cref="OptimizerKernelsScalar.AdamScales"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AdamStep(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> firstMoment,
         Span<float> secondMoment, float learningRate, float beta1, float beta2, float epsilon, long step)
     {

@@ -85,6 +85,7 @@ public static unsafe class PixelScaling
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunGatherPart(void* context, int part, int parts)
     {
         ref GatherJob job = ref Unsafe.AsRef<GatherJob>(context);
@@ -134,6 +135,7 @@ public static unsafe class PixelScaling
         Sse.Prefetch0(image + length - 1);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunPart(void* context, int part, int parts)
     {
         ref Job job = ref Unsafe.AsRef<Job>(context);

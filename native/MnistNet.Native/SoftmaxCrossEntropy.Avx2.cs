@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -16,6 +17,7 @@ internal static unsafe class SoftmaxCrossEntropyAvx2
     /// Each row r of logits[rows×classes] becomes softmax(row); returns Σ_r log Σ_c e^(z_rc - max_r) - (z_r,label -
     /// max_r), or 0 with empty labels.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Forward(Span<float> logits, ReadOnlySpan<byte> labels, int rows, int classes)
     {
         int vectorEnd = classes - classes % Lanes;
@@ -76,6 +78,7 @@ internal static unsafe class SoftmaxCrossEntropyAvx2
     }
 
     /// <summary>gradient[r, c] = scale · (probabilities[r, c] - [c == labels[r]]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> probabilities, ReadOnlySpan<byte> labels, Span<float> gradient,
         int rows, int classes, float scale)
     {
