@@ -99,7 +99,7 @@ internal static unsafe class GemmPackedAvx2
     // At most this many parts per thread, so that a thread that starts late can still take its share.
     private const int PartsPerThread = 4;
 
-    /// <summary>The rows [start, end) of part <paramref name="part"/> of <paramref name="parts"/> in a split by rows.</summary>
+    /// <summary>The rows [start, end) of part <paramref name="part"/> of <paramref name="parts"/>, by rows.</summary>
     private static (int Start, int End) RowBand(int m, int part, int parts)
     {
         int blocks = (m + Rows - 1) / Rows;
@@ -176,7 +176,7 @@ internal static unsafe class GemmPackedAvx2
                 Pack(job.B, n, p0, depth, j0 + firstPacked * Cols, j1, packed);
             }
 
-            // Rows outer: six rows of A stay in L1 while the packed panels stream from L2, which suits TN, where
+            // Rows outer: six rows of A stay in L1 while the panels of B stream from L2, which suits TN, where
             // those rows are columns of a row-major matrix and share cache lines, and reads A from memory only
             // once however many rows it has.
             float* aDepth = job.A + p0 * job.DepthStride;

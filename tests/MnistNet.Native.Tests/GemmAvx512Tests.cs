@@ -69,8 +69,10 @@ public class GemmAvx512Tests
                 {
                     foreach (bool accumulate in new[] { false, true })
                     {
-                        float[] narrow = Run(false, c => GemmTests.Multiply(form, a, b, c, m, k, n, accumulate, KernelPath.Avx2), initial);
-                        float[] wide = Run(true, c => GemmTests.Multiply(form, a, b, c, m, k, n, accumulate, KernelPath.Avx2), initial);
+                        void Multiply(float[] c) =>
+                            GemmTests.Multiply(form, a, b, c, m, k, n, accumulate, KernelPath.Avx2);
+                        float[] narrow = Run(false, Multiply, initial);
+                        float[] wide = Run(true, Multiply, initial);
                         Assert.True(narrow.AsSpan().SequenceEqual(wide),
                             $"{form} m={m} k={k} n={n} accumulate={accumulate} threads={threads}: the bits differ");
                     }
