@@ -296,7 +296,9 @@ public static unsafe class KernelThreads
                 long start = Stopwatch.GetTimestamp();
                 while (Volatile.Read(ref _published) == _seen)
                 {
-                    if (Stopwatch.GetTimestamp() - start < SpinTicks)
+                    // With more threads than processors a spinning worker takes the processor from a thread that
+                    // has work, so then workers sleep at once.
+                    if (Stopwatch.GetTimestamp() - start < SpinTicks && ThreadCount <= Environment.ProcessorCount)
                     {
                         Thread.SpinWait(20);
                         continue;
