@@ -6,7 +6,8 @@ namespace MnistNet.Native;
 
 /// <summary>
 /// The threads the kernels may use: the calling thread plus a small pool of persistent workers that spin briefly
-/// after each job (so the next multiply of a training step finds them awake) and then sleep on an event.
+/// after each job (so the next multiply of a training step finds them awake) and then sleep on an event; with more
+/// threads than processors they sleep at once.
 /// Kernels split their output into fixed parts and never split a sum, so every element is computed by the same
 /// instructions whatever the thread count, and results are bit-identical for 1, 2 or more threads.
 /// </summary>
@@ -280,7 +281,7 @@ public static unsafe class KernelThreads
 
         public void Wake()
         {
-            // The caller's write of the claim word and the worker's write of _sleeping are both followed by full
+            // The caller's write of the generation and the worker's write of _sleeping are both followed by full
             // fences: either the worker sees the new job before it sleeps, or the caller sees it asleep.
             Interlocked.MemoryBarrier();
             if (Volatile.Read(ref _sleeping) != 0)
