@@ -12,8 +12,7 @@ namespace MnistNet.Native;
 /// </summary>
 internal static unsafe class GemmPackedAvx512
 {
-    public const int Rows = 6;
-    public const int PanelWidth = 16;
+    private const int PanelWidth = 16;
 
     /// <summary>Whether this processor has the instructions the tile needs.</summary>
     public static bool IsSupported => Avx512F.IsSupported;
