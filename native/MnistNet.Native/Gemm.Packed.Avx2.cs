@@ -149,8 +149,17 @@ internal static unsafe class GemmPackedAvx2
         int k = job.K;
         int n = job.N;
         int panels = (j1 - j0 + Cols - 1) / Cols;
-        int depthBlocks = Math.Max(1, (k + MaxDepthOf(ref job) - 1) / MaxDepthOf(ref job));
-        float* packed = PackBuffer.Get((long)panels * Cols * Math.Min(k, (k + depthBlocks - 1) / depthBlocks));
+        int maxDepth = MaxDepthOf(ref job);
+        int depthBlocks = Math.Max(1, (k + maxDepth - 1) / maxDepth);
+
+        // Pairs of whole panels take the 512-bit tile where there is one. An untransposed B is read in place for
+        // them: a row of a pair is two whole vectors, so packing would only copy it. Only the rest is packed.
+        int pairs = job.Wide ? Math.Min(panels, (j1 - j0) / Cols) / 2 : 0;
+        bool inPlace = pairs > 0 && !job.TransposedB;
+        int firstPacked = inPlace ? 2 * pairs : 0;
+        float* packed = firstPacked < panels
+            ? PackBuffer.Get((long)(panels - firstPacked) * Cols * Math.Min(k, (k + depthBlocks - 1) / depthBlocks))
+            : null;
 
         for (int block = 0; block < depthBlocks; block++)
         {
@@ -162,11 +171,6 @@ internal static unsafe class GemmPackedAvx2
             float* bias = last ? job.Epilogue.Bias : null;
             bool relu = last && job.Epilogue.Relu;
 
-            // Pairs of whole panels take the 512-bit tile where there is one. An untransposed B is read in place
-            // for them: a row of a pair is two whole vectors, so packing would only copy it.
-            int pairs = job.Wide ? Math.Min(panels, (j1 - j0) / Cols) / 2 : 0;
-            bool inPlace = pairs > 0 && !job.TransposedB;
-            int firstPacked = inPlace ? 2 * pairs : 0;
             if (job.TransposedB)
             {
                 PackTransposed(job.B, k, p0, depth, j0, j1, packed);

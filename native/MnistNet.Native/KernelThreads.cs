@@ -294,12 +294,13 @@ public static unsafe class KernelThreads
         {
             while (true)
             {
+                // With more threads than processors a spinning worker takes the processor from a thread that has
+                // work, so then workers sleep at once.
+                long spinTicks = ThreadCount <= Environment.ProcessorCount ? SpinTicks : 0;
                 long start = Stopwatch.GetTimestamp();
                 while (Volatile.Read(ref _published) == _seen)
                 {
-                    // With more threads than processors a spinning worker takes the processor from a thread that
-                    // has work, so then workers sleep at once.
-                    if (Stopwatch.GetTimestamp() - start < SpinTicks && ThreadCount <= Environment.ProcessorCount)
+                    if (Stopwatch.GetTimestamp() - start < spinTicks)
                     {
                         Thread.SpinWait(20);
                         continue;
