@@ -236,7 +236,6 @@ internal static unsafe class GemmAvx2
         Avx.MaskStore(c3, mask, acc3);
     }
 
-    /// <summary>C[1×16] = A[1×k] · B[k×16]: the rows left over below the last 4-row block.</summary>
     /// <summary>
     /// One row of C over 64 columns: eight independent chains of fused multiply-adds, enough to cover the FMA
     /// latency, where <see cref="Kernel1x16"/>'s two chains would wait on it at every step. Predicting one image
@@ -285,6 +284,7 @@ internal static unsafe class GemmAvx2
         Avx.Store(c + 7 * Lanes, acc7);
     }
 
+    /// <summary>C[1×16] = A[1×k] · B[k×16]: the rows left over below the last 4-row block.</summary>
     private static void Kernel1x16(float* a, nint depthStride, float* b, nint ldb, float* c, int k, bool accumulate)
     {
         Vector256<float> acc0 = accumulate ? Avx.LoadVector256(c) : Vector256<float>.Zero;

@@ -13,6 +13,7 @@ namespace MnistNet.Native;
 /// computes it. That makes results bit-identical for any thread count, and NN and TN bit-identical to
 /// <see cref="GemmAvx2"/>. Where the processor has AVX-512, pairs of whole panels go through the 512-bit tile of
 /// <see cref="GemmPackedAvx512"/> instead, which does the same arithmetic on twice the columns per instruction.
+/// NN and TN products exactly ten columns wide (a digit classifier's output layer) go to <see cref="GemmTenColumns"/>.
 /// </summary>
 /// <remarks>
 /// The hot methods skip tiered compilation (AggressiveOptimization): with tiering, the worker thread and the
@@ -36,6 +37,13 @@ internal static unsafe class GemmPackedAvx2
     /// the processor has AVX-512; the bits are the same either way, so this only exists to test and measure both.
     /// </summary>
     internal static bool UseAvx512 { get; set; } = GemmPackedAvx512.IsSupported;
+
+    /// <summary>
+    /// Whether products ten columns wide (NN and TN) go through <see cref="GemmTenColumns"/>, whose lanes run down
+    /// C's rows, instead of panels with six lanes in sixteen idle. The bits are the same either way, so this only
+    /// exists to test and measure both.
+    /// </summary>
+    internal static bool UseTenColumns { get; set; } = true;
 
     /// <summary>How C's epilogue treats each finished element: plain, or with a bias and ReLU.</summary>
     internal struct Epilogue
@@ -70,6 +78,12 @@ internal static unsafe class GemmPackedAvx2
     {
         if (m == 0 || n == 0)
         {
+            return;
+        }
+
+        if (n == GemmTenColumns.Columns && !transposedB && UseTenColumns)
+        {
+            GemmTenColumns.Multiply(a, rowStride, depthStride, b, c, m, k, accumulate, epilogue);
             return;
         }
 
@@ -309,9 +323,9 @@ internal static unsafe class GemmPackedAvx2
         }
     }
 
-    /// <summary>target[r·16 + c] = source[c·stride + r] for r, c &lt; 8.</summary>
+    /// <summary>target[r·targetStride + c] = source[c·stride + r] for r, c &lt; 8.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* source, nint stride, float* target)
+    internal static void Transpose8x8(float* source, nint stride, float* target, nint targetStride = Cols)
     {
         Vector256<float> r0 = Avx.LoadVector256(source);
         Vector256<float> r1 = Avx.LoadVector256(source + stride);
@@ -343,13 +357,13 @@ internal static unsafe class GemmPackedAvx2
 
         // Low halves carry columns 0-3 and high halves columns 4-7; join rows 0-3 with rows 4-7.
         Avx.Store(target, Avx.Permute2x128(u0, u4, 0x20));
-        Avx.Store(target + Cols, Avx.Permute2x128(u1, u5, 0x20));
-        Avx.Store(target + 2 * Cols, Avx.Permute2x128(u2, u6, 0x20));
-        Avx.Store(target + 3 * Cols, Avx.Permute2x128(u3, u7, 0x20));
-        Avx.Store(target + 4 * Cols, Avx.Permute2x128(u0, u4, 0x31));
-        Avx.Store(target + 5 * Cols, Avx.Permute2x128(u1, u5, 0x31));
-        Avx.Store(target + 6 * Cols, Avx.Permute2x128(u2, u6, 0x31));
-        Avx.Store(target + 7 * Cols, Avx.Permute2x128(u3, u7, 0x31));
+        Avx.Store(target + targetStride, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(target + 2 * targetStride, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(target + 3 * targetStride, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(target + 4 * targetStride, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(target + 5 * targetStride, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(target + 6 * targetStride, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(target + 7 * targetStride, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     /// <summary>
@@ -541,7 +555,7 @@ internal static unsafe class GemmPackedAvx2
     /// Each thread's packing memory: unmanaged, 64-byte aligned, grown to the largest size asked for and then
     /// reused, so steady-state calls allocate nothing. The finaliser frees it when its thread ends.
     /// </summary>
-    private sealed class PackBuffer
+    internal sealed class PackBuffer
     {
         [ThreadStatic]
         private static PackBuffer? _current;
