@@ -60,7 +60,8 @@ internal static unsafe class OptimizerKernelsAvx2
     /// <summary>
     /// m = β1·m + (1-β1)·g; v = β2·v + (1-β2)·g²; w -= stepSize · m / (sqrt(v) + scaledEpsilon),
     /// with the bias corrections folded into stepSize and scaledEpsilon by
-    /// <see cref="OptimizerKernelsScalar.AdamScales"/>.
+    /// <see cref="OptimizerKernelsScalar.AdamScales"/>, and subnormal moments set to zero as in
+    /// <see cref="OptimizerKernelsScalar.AdamUpdate"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AdamStep(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> firstMoment,
@@ -76,6 +77,8 @@ internal static unsafe class OptimizerKernelsAvx2
         Vector256<float> oneMinusB2 = Vector256.Create(1f - beta2);
         Vector256<float> size = Vector256.Create(stepSize);
         Vector256<float> eps = Vector256.Create(scaledEpsilon);
+        Vector256<float> magnitude = Vector256.Create(int.MaxValue).AsSingle();
+        Vector256<float> smallest = Vector256.Create(OptimizerKernelsScalar.SmallestNormal);
         fixed (float* w = weights)
         fixed (float* g = gradient)
         fixed (float* m = firstMoment)
@@ -88,6 +91,8 @@ internal static unsafe class OptimizerKernelsAvx2
                     Avx.Multiply(oneMinusB1, grad));
                 Vector256<float> second = Avx.Add(Avx.Multiply(b2, Avx.LoadVector256(v + i)),
                     Avx.Multiply(Avx.Multiply(oneMinusB2, grad), grad));
+                first = Avx.AndNot(Avx.CompareLessThan(Avx.And(first, magnitude), smallest), first);
+                second = Avx.AndNot(Avx.CompareLessThan(second, smallest), second);
                 Avx.Store(m + i, first);
                 Avx.Store(v + i, second);
 

@@ -52,8 +52,8 @@ internal static unsafe class OptimizerKernelsVector128
 
     /// <summary>
     /// m = β1·m + (1-β1)·g; v = β2·v + (1-β2)·g²; w -= stepSize · m / (sqrt(v) + scaledEpsilon),
-    /// with the bias
-    /// corrections folded in by <see cref="OptimizerKernelsScalar.AdamScales"/>.
+    /// with the bias corrections folded in by <see cref="OptimizerKernelsScalar.AdamScales"/>, and subnormal moments
+    /// set to zero as in <see cref="OptimizerKernelsScalar.AdamUpdate"/>.
     /// </summary>
     public static void AdamStep(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> firstMoment,
         Span<float> secondMoment, float learningRate, float beta1, float beta2, float epsilon, long step)
@@ -68,6 +68,7 @@ internal static unsafe class OptimizerKernelsVector128
         Vector128<float> oneMinusB2 = Vector128.Create(1f - beta2);
         Vector128<float> size = Vector128.Create(stepSize);
         Vector128<float> eps = Vector128.Create(scaledEpsilon);
+        Vector128<float> smallest = Vector128.Create(OptimizerKernelsScalar.SmallestNormal);
         fixed (float* w = weights)
         fixed (float* g = gradient)
         fixed (float* m = firstMoment)
@@ -78,6 +79,8 @@ internal static unsafe class OptimizerKernelsVector128
                 Vector128<float> grad = Vector128.Load(g + i);
                 Vector128<float> first = b1 * Vector128.Load(m + i) + oneMinusB1 * grad;
                 Vector128<float> second = b2 * Vector128.Load(v + i) + oneMinusB2 * grad * grad;
+                first = Vector128.AndNot(first, Vector128.LessThan(Vector128.Abs(first), smallest));
+                second = Vector128.AndNot(second, Vector128.LessThan(second, smallest));
                 first.Store(m + i);
                 second.Store(v + i);
                 (Vector128.Load(w + i) - size * first / (Vector128.Sqrt(second) + eps)).Store(w + i);

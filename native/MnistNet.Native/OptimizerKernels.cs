@@ -215,16 +215,29 @@ internal static class OptimizerKernelsScalar
         return (learningRate * MathF.Sqrt(correction2) / correction1, epsilon * MathF.Sqrt(correction2));
     }
 
-    /// <summary>The Adam update with the step size and epsilon of <see cref="AdamScales"/> already applied.</summary>
+    /// <summary>The smallest positive normal float, 2^-126; below it (and above 0) floats are subnormal.</summary>
+    internal const float SmallestNormal = 1.17549435e-38f;
+
+    /// <summary>
+    /// The Adam update with the step size and epsilon of <see cref="AdamScales"/> already applied. A moment whose
+    /// magnitude falls below <see cref="SmallestNormal"/> is set to +0. Without that, the first moment of an input
+    /// that is rarely non-zero (a pixel near the edge) decays through the subnormal range for over a hundred steps,
+    /// and arithmetic on subnormals is many times slower on common processors: on MNIST a few thousand of the first
+    /// layer's moments were subnormal at any time, and Adam on one thread took 69-81 us a step instead of 53-59.
+    /// The update a subnormal first moment makes is below 1e-30, and zeroing a second moment moves sqrt(v) by less
+    /// than 1.1e-19, far below ε. NaN stays NaN.
+    /// </summary>
     internal static void AdamUpdate(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> firstMoment,
         Span<float> secondMoment, float beta1, float beta2, float stepSize, float scaledEpsilon)
     {
         for (int i = 0; i < weights.Length; i++)
         {
             float g = gradient[i];
-            firstMoment[i] = beta1 * firstMoment[i] + (1f - beta1) * g;
-            secondMoment[i] = beta2 * secondMoment[i] + (1f - beta2) * g * g;
-            weights[i] -= stepSize * firstMoment[i] / (MathF.Sqrt(secondMoment[i]) + scaledEpsilon);
+            float first = beta1 * firstMoment[i] + (1f - beta1) * g;
+            float second = beta2 * secondMoment[i] + (1f - beta2) * g * g;
+            firstMoment[i] = first = MathF.Abs(first) < SmallestNormal ? 0f : first;
+            secondMoment[i] = second = second < SmallestNormal ? 0f : second;
+            weights[i] -= stepSize * first / (MathF.Sqrt(second) + scaledEpsilon);
         }
     }
 }

@@ -58,6 +58,60 @@ public class OptimizerKernelsTests
             "Adam step 2");
     }
 
+    [Theory]
+    [MemberData(nameof(TestData.AllPathsData), MemberType = typeof(TestData))]
+    public void AdamSetsSubnormalMomentsToZeroAndKeepsNaN(KernelPath path)
+    {
+        // Eleven elements, so that vector paths meet them in a vector and in the scalar tail. With g = 0 each moment
+        // is only scaled: 0.9 · 1.3e-38 = 1.17e-38 falls below 2^-126 = 1.1755e-38, 0.9 · 1.4e-38 does not.
+        const float edge = 1.3e-38f;
+        float[] m = [edge, -edge, 1.4e-38f, 0.5f, 0f, edge, edge, edge, -edge, 1f, edge];
+        float[] v = [0f, 0f, 0f, 0.25f, 1e-38f, 0f, 1e-37f, 0f, 0f, float.NaN, 1e-38f];
+        float[] g = new float[11];
+        float[] w = Enumerable.Repeat(1f, 11).ToArray();
+
+        OptimizerKernels.AdamStep(w, g, m, v, 0.001f, 0.9f, 0.999f, 1e-8f, 3, path);
+
+        Assert.Equal(0, BitConverter.SingleToInt32Bits(m[0]));
+        Assert.Equal(0, BitConverter.SingleToInt32Bits(m[1]));
+        Assert.Equal(0.9f * 1.4e-38f, m[2]);
+        Assert.Equal(0.9f * 0.5f, m[3]);
+        Assert.Equal(0, BitConverter.SingleToInt32Bits(v[4]));
+        Assert.Equal(0.999f * 1e-37f, v[6]);
+        Assert.True(float.IsNaN(v[9]), "a NaN second moment must stay NaN");
+        Assert.True(float.IsNaN(w[9]), "a NaN second moment must reach the weight");
+        Assert.Equal(0, BitConverter.SingleToInt32Bits(m[10]));
+        Assert.Equal(0, BitConverter.SingleToInt32Bits(v[10]));
+        Assert.Equal(1f, w[0]);
+    }
+
+    [Fact]
+    public void AdamFlushesSubnormalsTheSameWhenSplitBetweenThreads()
+    {
+        // Long enough to be split; every eighth moment about to turn subnormal.
+        const int length = 40_000;
+        float[] m = Enumerable.Range(0, length).Select(i => i % 8 == 0 ? 1.2e-38f : 0.001f * (i % 13)).ToArray();
+        float[] v = Enumerable.Range(0, length).Select(i => 0.0001f * (i % 7)).ToArray();
+        float[] g = TestData.Random(length, 5, -1e-3f, 1e-3f);
+        for (int i = 0; i < length; i += 8)
+        {
+            g[i] = 0f;
+        }
+
+        float[] w = TestData.Random(length, 6);
+        float[] w1 = (float[])w.Clone(), m1 = (float[])m.Clone(), v1 = (float[])v.Clone();
+        OptimizerKernels.AdamStep(w1, g, m1, v1, 0.001f, 0.9f, 0.999f, 1e-8f, 9, KernelPath.Scalar);
+        Assert.All(Enumerable.Range(0, length / 8), block => Assert.Equal(0f, m1[block * 8]));
+        foreach (KernelPath path in TestData.FastPaths)
+        {
+            float[] w2 = (float[])w.Clone(), m2 = (float[])m.Clone(), v2 = (float[])v.Clone();
+            OptimizerKernels.AdamStep(w2, g, m2, v2, 0.001f, 0.9f, 0.999f, 1e-8f, 9, path);
+            Assert.Equal(w1, w2);
+            Assert.Equal(m1, m2);
+            Assert.Equal(v1, v2);
+        }
+    }
+
     [Fact]
     public void FastPathsAgreeWithScalarOnEveryLength()
     {
