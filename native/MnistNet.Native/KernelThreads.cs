@@ -117,6 +117,7 @@ public static unsafe class KernelThreads
     /// <see cref="ThreadCount"/>: more parts than threads let a thread that starts late still take its share. The
     /// context must stay valid until the call returns (a stack variable does).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Run(delegate*<void*, int, int, void> work, void* context, int maxParts,
         int partsPerThread = 1)
     {
@@ -290,6 +291,7 @@ public static unsafe class KernelThreads
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Loop()
         {
             while (true)

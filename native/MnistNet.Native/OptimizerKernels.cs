@@ -126,6 +126,7 @@ public static class OptimizerKernels
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static unsafe void AdamPart(void* context, int part, int parts)
     {
         ref AdamJob job = ref System.Runtime.CompilerServices.Unsafe.AsRef<AdamJob>(context);
