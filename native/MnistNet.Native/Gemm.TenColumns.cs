@@ -123,6 +123,7 @@ internal static unsafe class GemmTenColumns
                 Kernel16x5(rowsOfA, depthStep, job.B + GroupColumns, job.K, transposed + GroupColumns * BlockRows,
                     job.Accumulate);
             }
+
             StoreRows(ref job, transposed, c, rows);
         }
     }
