@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace MnistNet.Native;
 
 /// <summary>
@@ -28,10 +30,12 @@ public static class Activations
     }
 
     /// <summary>gradient[i] *= f'(z[i]), given activated[i] = f(z[i]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> activated, Span<float> gradient, Activation activation)
         => Backward(activated, gradient, activation, KernelSelector.Active);
 
     /// <inheritdoc cref="Backward(ReadOnlySpan{float}, Span{float}, Activation)"/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> activated, Span<float> gradient, Activation activation,
         KernelPath path)
     {

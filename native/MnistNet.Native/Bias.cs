@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace MnistNet.Native;
 
 /// <summary>Bias vectors broadcast over the rows of a batch (rows x cols, row-major), and their gradient.</summary>
@@ -26,10 +28,12 @@ public static class Bias
     }
 
     /// <summary>biasGradient[c] = Σ over rows r of gradient[r, c]; rows are added in ascending order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gradient(ReadOnlySpan<float> gradient, Span<float> biasGradient, int rows, int cols)
         => Gradient(gradient, biasGradient, rows, cols, KernelSelector.Active);
 
     /// <inheritdoc cref="Gradient(ReadOnlySpan{float}, Span{float}, int, int)"/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gradient(ReadOnlySpan<float> gradient, Span<float> biasGradient, int rows, int cols,
         KernelPath path)
     {
@@ -48,6 +52,7 @@ public static class Bias
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Validate(int matrixLength, int biasLength, int rows, int cols)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);

@@ -73,6 +73,7 @@ internal static unsafe class GemmPackedAvx2
     /// C[m×n] = op(A) · op(B) (+ C when accumulating), then + bias[j] and ReLU if the epilogue asks, where
     /// op(A)(i, p) = a[i·rowStride + p·depthStride] and op(B)(p, j) = b[p·n + j], or b[j·k + p] when transposedB.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(float* a, nint rowStride, nint depthStride, float* b, bool transposedB, float* c,
         int m, int k, int n, bool accumulate, Epilogue epilogue)
     {

@@ -49,6 +49,7 @@ internal static unsafe class GemmTenColumns
     /// C[m×10] = op(A)[m×k] · B[k×10] (+ C when accumulating), then + bias[j] and ReLU if the epilogue asks, where
     /// op(A)(i, p) = a[i·rowStride + p·depthStride] and B is row-major.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(float* a, nint rowStride, nint depthStride, float* b, float* c, int m, int k,
         bool accumulate, GemmPackedAvx2.Epilogue epilogue)
     {

@@ -55,11 +55,13 @@ public static class OptimizerKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AdamStep(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> firstMoment,
         Span<float> secondMoment, float learningRate, float beta1, float beta2, float epsilon, long step)
         => AdamStep(weights, gradient, firstMoment, secondMoment, learningRate, beta1, beta2, epsilon, step,
             KernelSelector.Active);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AdamStep(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> firstMoment,
         Span<float> secondMoment, float learningRate, float beta1, float beta2, float epsilon, long step,
         KernelPath path)
@@ -148,6 +150,7 @@ public static class OptimizerKernels
             job.Step, job.Path);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AdamStepOnOneThread(Span<float> weights, ReadOnlySpan<float> gradient,
         Span<float> firstMoment, Span<float> secondMoment, float learningRate, float beta1, float beta2,
         float epsilon, long step, KernelPath path)
@@ -169,6 +172,7 @@ public static class OptimizerKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RequireSameLength(params ReadOnlySpan<int> lengths)
     {
         foreach (int length in lengths)

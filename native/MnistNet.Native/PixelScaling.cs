@@ -46,11 +46,13 @@ public static unsafe class PixelScaling
     /// <paramref name="imageSize"/> bytes long. This is how a shuffled training batch is loaded; the rows are split
     /// between the kernel threads when there are enough of them.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GatherToUnitRange(ReadOnlySpan<byte> images, ReadOnlySpan<int> rows, int imageSize,
         Span<float> destination)
         => GatherToUnitRange(images, rows, imageSize, destination, KernelSelector.Active);
 
     /// <inheritdoc cref="GatherToUnitRange(ReadOnlySpan{byte}, ReadOnlySpan{int}, int, Span{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GatherToUnitRange(ReadOnlySpan<byte> images, ReadOnlySpan<int> rows, int imageSize,
         Span<float> destination, KernelPath path)
     {

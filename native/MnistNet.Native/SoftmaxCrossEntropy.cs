@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace MnistNet.Native;
 
 /// <summary>
@@ -12,10 +14,12 @@ public static class SoftmaxCrossEntropy
     /// overflows) and returns the summed cross-entropy of the rows against labels. With empty labels only the
     /// probabilities are computed and 0 is returned.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Forward(Span<float> logits, ReadOnlySpan<byte> labels, int rows, int classes)
         => Forward(logits, labels, rows, classes, KernelSelector.Active);
 
     /// <inheritdoc cref="Forward(Span{float}, ReadOnlySpan{byte}, int, int)"/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Forward(Span<float> logits, ReadOnlySpan<byte> labels, int rows, int classes, KernelPath path)
     {
         Validate(logits.Length, labels, rows, classes, allowNoLabels: true);
@@ -31,11 +35,13 @@ public static class SoftmaxCrossEntropy
     /// gradient[r, c] = scale · (probabilities[r, c] - [c == labels[r]]): the gradient of the loss with respect to
     /// the logits. With scale = 1 / rows it is the gradient of the batch's mean loss.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> probabilities, ReadOnlySpan<byte> labels, Span<float> gradient,
         int rows, int classes, float scale)
         => Backward(probabilities, labels, gradient, rows, classes, scale, KernelSelector.Active);
 
     /// <inheritdoc cref="Backward(ReadOnlySpan{float}, ReadOnlySpan{byte}, Span{float}, int, int, float)"/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> probabilities, ReadOnlySpan<byte> labels, Span<float> gradient,
         int rows, int classes, float scale, KernelPath path)
     {
@@ -59,6 +65,7 @@ public static class SoftmaxCrossEntropy
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Validate(int length, ReadOnlySpan<byte> labels, int rows, int classes, bool allowNoLabels)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MnistNet.Data;
 using MnistNet.Native;
 
@@ -10,6 +11,7 @@ namespace MnistNet.Network;
 /// l, dZ[l] the gradient of the mean loss with respect to layer l's pre-activation, dW[l] and db[l] the gradients
 /// of its parameters.
 /// </summary>
+/// <remarks>The per-step methods skip tiered compilation; <see cref="Gemm"/> says why.</remarks>
 public sealed class NetworkWorkspace : IDisposable
 {
     private readonly NeuralNetwork _network;
@@ -67,6 +69,7 @@ public sealed class NetworkWorkspace : IDisposable
     internal Span<float> BiasGradient(int layer) => _biasGradients[layer].Span;
 
     /// <summary>Copies images data[indices[i]] into the input batch, scaled to 0..1, with any labels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void LoadBatch(MnistDataset data, ReadOnlySpan<int> indices)
     {
         CheckBatchSize(indices.Length);
@@ -132,6 +135,7 @@ public sealed class NetworkWorkspace : IDisposable
     /// Runs the loaded batch through the network, leaving the probabilities in the last activation buffer.
     /// Returns the summed cross-entropy over the batch when <paramref name="withLoss"/>, else 0.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Forward(int batchSize, bool withLoss)
     {
         CheckBatchSize(batchSize);
@@ -158,6 +162,7 @@ public sealed class NetworkWorkspace : IDisposable
     /// Backpropagates the mean loss of the last forward pass (which must have had labels), filling the weight and
     /// bias gradients of every layer.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Backward(int batchSize)
     {
         CheckBatchSize(batchSize);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace MnistNet.Training;
 
 /// <summary>How the learning rate changes over a training run.</summary>
@@ -80,6 +82,7 @@ public sealed class LearningRateSchedule
     public double StepFactor { get; }
 
     /// <summary>The rate for update <paramref name="step"/>, counted from 0 at the start of the run.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double RateAt(long step)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(step);

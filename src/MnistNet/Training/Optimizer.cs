@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MnistNet.Native;
 using MnistNet.Network;
 
@@ -98,6 +99,7 @@ public sealed class Optimizer : IDisposable
     /// Moves every parameter against the gradients the workspace holds from its last backward pass. Clipping and
     /// L2 decay change those gradients in place.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Apply(NetworkWorkspace gradients)
     {
         ArgumentNullException.ThrowIfNull(gradients);
@@ -152,6 +154,7 @@ public sealed class Optimizer : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Update(int parameter, Span<float> weights, Span<float> gradient, float decay)
     {
         float learningRate = (float)LearningRate;

@@ -2,6 +2,7 @@ using System.IO.Hashing;
 using MnistNet.Augmentation;
 using System.Globalization;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using MnistNet.Data;
 using MnistNet.Evaluation;
 using MnistNet.Network;
@@ -195,6 +196,7 @@ internal sealed class TrainingRun : IDisposable
         _validator?.Dispose();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private EpochRecord RunEpoch(int epoch)
     {
         var clock = Stopwatch.StartNew();
@@ -261,6 +263,7 @@ internal sealed class TrainingRun : IDisposable
     /// Puts the training images of one batch into the workspace: the one place they are read, so that a step
     /// between data and network (augmentation) has a single point to plug into.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void LoadTrainingBatch(ReadOnlySpan<int> indices, int firstPosition)
     {
         if (_augmented is null)
@@ -274,6 +277,7 @@ internal sealed class TrainingRun : IDisposable
         _augmented.Fill(inputs, labels, indices, _network.EpochsTrained + 1, firstPosition);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int CountCorrect(int batchSize)
     {
         int classes = _network.OutputSize;
