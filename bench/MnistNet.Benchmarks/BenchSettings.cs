@@ -21,8 +21,8 @@ internal static class BenchSettings
     private const string OpenBlasCoreVariable = "OPENBLAS_CORETYPE";
 
     // OpenBLAS's kernels built on AVX2 and FMA. A release older than the processor does not recognise it and falls
-    // back to an SSE kernel: Debian's 0.3.21 runs an Emerald Rapids Xeon as "Prescott", at a fifth of the speed of
-    // its SkylakeX kernel there, which makes no yardstick at all.
+    // back to an SSE kernel: Debian's 0.3.21 runs an Emerald Rapids Xeon as "Prescott", at about a quarter of the
+    // speed of its SkylakeX kernel there, which makes no yardstick at all.
     private static readonly string[] VectorCores = ["Haswell", "Zen", "SkylakeX", "Cooperlake", "SapphireRapids"];
 
     private static readonly Lazy<string> OpenBlasReport = new(ChooseOpenBlasCore);
