@@ -114,8 +114,15 @@ internal static unsafe class GemmPackedAvx2
     // At most this many parts per thread, so that a thread that starts late can still take its share.
     private const int PartsPerThread = 4;
 
+    /// <summary>
+    /// The arguments <see cref="Multiply"/> gives <see cref="KernelThreads.Run"/> when it splits a product of m rows
+    /// by rows, for work that should split the same rows the same way (and so, thread by thread, find them in its
+    /// own cache): with these, part p covers <see cref="RowBand"/>(m, p, parts) and runs on the same thread.
+    /// </summary>
+    internal static (int MaxParts, int PartsPerThread) RowParts(int m) => ((m + Rows - 1) / Rows, PartsPerThread);
+
     /// <summary>The rows [start, end) of part <paramref name="part"/> of <paramref name="parts"/>, by rows.</summary>
-    private static (int Start, int End) RowBand(int m, int part, int parts)
+    internal static (int Start, int End) RowBand(int m, int part, int parts)
     {
         int blocks = (m + Rows - 1) / Rows;
         return (Math.Min(m, blocks * part / parts * Rows), Math.Min(m, blocks * (part + 1) / parts * Rows));

@@ -123,7 +123,10 @@ public static unsafe class KernelThreads
     {
         int threads = Math.Min(maxParts, ThreadCount);
         int parts = threads <= 1 ? Math.Min(maxParts, 1) : Math.Min(maxParts, threads * partsPerThread);
-        if (threads <= 1 || !Gate.TryEnter())
+
+        // A kernel called from inside a part (on the caller's thread, which holds the reentrant gate, or on a
+        // worker, which cannot take it) runs on its own thread rather than overwrite the job in progress.
+        if (threads <= 1 || Gate.IsHeldByCurrentThread || !Gate.TryEnter())
         {
             parts = Math.Max(parts, 1);
             for (int part = 0; part < parts; part++)

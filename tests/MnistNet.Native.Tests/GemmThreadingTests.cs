@@ -82,6 +82,49 @@ public class GemmThreadingTests
     }
 
     [Fact]
+    public void AdamFollowingGradientRowsGivesTheSameBits()
+    {
+        // MNIST's first layer: 784 x 128 weights, whose gradient product splits into bands of six rows.
+        const int rows = 784, columns = 128;
+        float[] gradient = TestData.Random(rows * columns, 7);
+        int saved = KernelThreads.ThreadCount;
+        try
+        {
+            float[]? reference = null;
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                foreach (int gradientRows in new[] { 0, rows })
+                {
+                    KernelThreads.ThreadCount = threads;
+                    float[] weights = TestData.Random(rows * columns, 8);
+                    float[] first = TestData.Random(rows * columns, 9);
+                    float[] second = TestData.Random(rows * columns, 10, 0f, 1f);
+                    OptimizerKernels.AdamStep(weights, gradient, first, second, 0.001f, 0.9f, 0.999f, 1e-8f, 5,
+                        gradientRows);
+                    float[] all = [.. weights, .. first, .. second];
+                    reference ??= all;
+                    Assert.True(reference.AsSpan().SequenceEqual(all),
+                        $"{threads} threads with gradientRows {gradientRows} differ");
+                }
+            }
+        }
+        finally
+        {
+            KernelThreads.ThreadCount = saved;
+        }
+    }
+
+    [Fact]
+    public void AdamRejectsARowCountThatIsNotTheMatrixShape()
+    {
+        float[] values = new float[40_000];
+        Assert.Throws<ArgumentException>(() => OptimizerKernels.AdamStep(values, values, new float[40_000],
+            new float[40_000], 0.001f, 0.9f, 0.999f, 1e-8f, 1, gradientRows: 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => OptimizerKernels.AdamStep(values, values,
+            new float[40_000], new float[40_000], 0.001f, 0.9f, 0.999f, 1e-8f, 1, gradientRows: -1));
+    }
+
+    [Fact]
     public void ThreadCountIsValidated()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => KernelThreads.ThreadCount = 0);

@@ -89,6 +89,65 @@ public unsafe class KernelThreadsTests
     }
 
     [Fact]
+    public void AKernelCalledFromAPartRunsOnThatPartsThread()
+    {
+        // 64 x 64 x 64 is big enough for the product to split between threads when called on its own. Called from
+        // a part, it must run whole on that part's thread; on the caller's thread, which holds the reentrant job
+        // gate, it once started a job of its own over the one in progress and hung.
+        const int size = 64;
+        float[] a = TestData.Random(size * size, 11);
+        float[] b = TestData.Random(size * size, 12);
+        float[] expected = new float[size * size];
+        int saved = KernelThreads.ThreadCount;
+        try
+        {
+            KernelThreads.ThreadCount = 1;
+            Gemm.MultiplyNN(a, b, expected, size, size, size);
+
+            KernelThreads.ThreadCount = 2;
+            float[] products = new float[2 * size * size];
+            var caller = new Thread(() =>
+            {
+                fixed (float* pa = a)
+                fixed (float* pb = b)
+                fixed (float* pc = products)
+                {
+                    var job = new ProductJob { A = pa, B = pb, C = pc, Size = size };
+                    KernelThreads.RunParts(&ProductPart, &job, 2);
+                }
+            });
+            caller.Start();
+
+            Assert.True(caller.Join(TimeSpan.FromSeconds(30)), "the job did not finish");
+            for (int part = 0; part < 2; part++)
+            {
+                Assert.True(products.AsSpan(part * size * size, size * size).SequenceEqual(expected),
+                    $"part {part}'s product differs from the one-thread product");
+            }
+        }
+        finally
+        {
+            KernelThreads.ThreadCount = saved;
+        }
+    }
+
+    private struct ProductJob
+    {
+        public float* A;
+        public float* B;
+        public float* C;
+        public int Size;
+    }
+
+    private static void ProductPart(void* context, int part, int parts)
+    {
+        ref ProductJob job = ref Unsafe.AsRef<ProductJob>(context);
+        int length = job.Size * job.Size;
+        Gemm.MultiplyNN(new ReadOnlySpan<float>(job.A, length), new ReadOnlySpan<float>(job.B, length),
+            new Span<float>(job.C + part * length, length), job.Size, job.Size, job.Size);
+    }
+
+    [Fact]
     public void RunPartsNeedsAtLeastOnePart()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => KernelThreads.RunParts(&FailPart, null, 0));

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using MnistNet.Data;
 using MnistNet.Native;
 
@@ -12,8 +13,12 @@ namespace MnistNet.Network;
 /// of its parameters.
 /// </summary>
 /// <remarks>The per-step methods skip tiered compilation; <see cref="Gemm"/> says why.</remarks>
-public sealed class NetworkWorkspace : IDisposable
+public sealed unsafe class NetworkWorkspace : IDisposable
 {
+    // A handle to this workspace for the backward parts that run on kernel threads, made once so that a step
+    // allocates nothing.
+    private nint _self;
+
     private readonly NeuralNetwork _network;
     private readonly AlignedBuffer[] _activations;
     private readonly AlignedBuffer[] _deltas;
@@ -49,6 +54,7 @@ public sealed class NetworkWorkspace : IDisposable
         }
 
         _labels = new byte[capacity];
+        _self = GCHandle.ToIntPtr(GCHandle.Alloc(this, GCHandleType.Weak));
     }
 
     public int Capacity { get; }
@@ -179,28 +185,95 @@ public sealed class NetworkWorkspace : IDisposable
         for (int l = last; l >= 0; l--)
         {
             DenseLayer layer = layers[l];
-            Span<float> delta = _deltas[l].Span[..(batchSize * layer.Outputs)];
-
-            Gemm.MultiplyTN(_activations[l].Span, delta, _weightGradients[l].Span,
-                layer.Inputs, batchSize, layer.Outputs);
-            Bias.Gradient(delta, _biasGradients[l].Span, batchSize, layer.Outputs);
-            if (l == 0)
+            if (l > 0 && RunsProductsSideBySide(layer, batchSize))
             {
-                break;
+                var job = new LayerJob { Workspace = _self, Layer = l, BatchSize = batchSize };
+                KernelThreads.RunParts(&BackwardPart, &job, maxParts: 2);
+                continue;
             }
 
-            // The gradient reaching the layer below passes back through that layer's activation.
-            Span<float> below = _deltas[l - 1].Span[..(batchSize * layer.Inputs)];
-            Gemm.MultiplyNT(delta, layer.Weights.Span, below, batchSize, layer.Outputs, layer.Inputs);
-            ReadOnlySpan<float> outputs = Dropout is { } dropout
-                ? dropout.Backward(l - 1, below)
-                : _activations[l].Span[..below.Length];
-            Activations.Backward(outputs, below, layers[l - 1].Activation!.Value);
+            ParameterGradients(l, batchSize);
+            if (l > 0)
+            {
+                GradientBelow(l, batchSize);
+            }
         }
+    }
+
+    // Up to this many multiply-adds a product gains little from being split; larger layers split each product,
+    // which keeps every thread busy when there are more than two.
+    private const long SideBySideLimit = 2L * 1024 * 1024;
+
+    /// <summary>
+    /// Whether layer <paramref name="layer"/>'s two backward products (its parameter gradients and the gradient
+    /// for the layer below), which do not depend on each other, run at once, one per thread, instead of one after
+    /// the other with each split between the threads. For small layers that is faster, since a split product's
+    /// halves are short and each reads rows the other core wrote: with MNIST's 128 x 64 and 64 x 10 layers side by
+    /// side the backward pass took 186 us a step instead of 192 (medians of 15 alternating rounds in one process,
+    /// AMD EPYC host; 3 to 20 us less in four such runs). Each product is computed whole by one thread with the
+    /// same instructions either way, so the bits do not change.
+    /// </summary>
+    private static bool RunsProductsSideBySide(DenseLayer layer, int batchSize) =>
+        SideBySide && KernelThreads.ThreadCount > 1
+        && (long)batchSize * layer.Inputs * layer.Outputs <= SideBySideLimit;
+
+    /// <summary>Whether small layers run their backward products side by side; off only to test and measure.</summary>
+    internal static bool SideBySide { get; set; } = true;
+
+    private struct LayerJob
+    {
+        public nint Workspace;
+        public int Layer;
+        public int BatchSize;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BackwardPart(void* context, int part, int parts)
+    {
+        ref LayerJob job = ref Unsafe.AsRef<LayerJob>(context);
+        var workspace = (NetworkWorkspace)GCHandle.FromIntPtr(job.Workspace).Target!;
+        if (part == 0)
+        {
+            workspace.ParameterGradients(job.Layer, job.BatchSize);
+        }
+        else
+        {
+            workspace.GradientBelow(job.Layer, job.BatchSize);
+        }
+    }
+
+    /// <summary>dW[l] = A[l]ᵀ · dZ[l] and db[l] = the column sums of dZ[l].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ParameterGradients(int l, int batchSize)
+    {
+        DenseLayer layer = _network.Layers[l];
+        Span<float> delta = _deltas[l].Span[..(batchSize * layer.Outputs)];
+        Gemm.MultiplyTN(_activations[l].Span, delta, _weightGradients[l].Span, layer.Inputs, batchSize, layer.Outputs);
+        Bias.Gradient(delta, _biasGradients[l].Span, batchSize, layer.Outputs);
+    }
+
+    /// <summary>dZ[l-1] = dZ[l] · W[l]ᵀ, passed back through layer l-1's dropout and activation.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void GradientBelow(int l, int batchSize)
+    {
+        DenseLayer layer = _network.Layers[l];
+        Span<float> delta = _deltas[l].Span[..(batchSize * layer.Outputs)];
+        Span<float> below = _deltas[l - 1].Span[..(batchSize * layer.Inputs)];
+        Gemm.MultiplyNT(delta, layer.Weights.Span, below, batchSize, layer.Outputs, layer.Inputs);
+        ReadOnlySpan<float> outputs = Dropout is { } dropout
+            ? dropout.Backward(l - 1, below)
+            : _activations[l].Span[..below.Length];
+        Activations.Backward(outputs, below, _network.Layers[l - 1].Activation!.Value);
     }
 
     public void Dispose()
     {
+        if (_self != 0)
+        {
+            GCHandle.FromIntPtr(_self).Free();
+            _self = 0;
+        }
+
         foreach (AlignedBuffer buffer in _activations.Concat(_deltas).Concat(_weightGradients).Concat(_biasGradients))
         {
             buffer.Dispose();

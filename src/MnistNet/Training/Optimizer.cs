@@ -113,8 +113,9 @@ public sealed class Optimizer : IDisposable
         Step++;
         for (int l = 0; l < layers.Count; l++)
         {
-            Update(2 * l, layers[l].Weights.Span, gradients.WeightGradient(l), (float)WeightDecay);
-            Update(2 * l + 1, layers[l].Biases.Span, gradients.BiasGradient(l), 0f);
+            DenseLayer layer = layers[l];
+            Update(2 * l, layer.Weights.Span, gradients.WeightGradient(l), (float)WeightDecay, layer.Inputs);
+            Update(2 * l + 1, layer.Biases.Span, gradients.BiasGradient(l), 0f, 0);
         }
     }
 
@@ -154,8 +155,12 @@ public sealed class Optimizer : IDisposable
         }
     }
 
+    /// <summary>
+    /// One parameter's update; <paramref name="gradientRows"/> is the row count of a weight matrix (its gradient
+    /// came from a TN product, whose split between threads the update can follow), 0 for a bias.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Update(int parameter, Span<float> weights, Span<float> gradient, float decay)
+    private void Update(int parameter, Span<float> weights, Span<float> gradient, float decay, int gradientRows)
     {
         float learningRate = (float)LearningRate;
         if (decay != 0 && Kind != OptimizerKind.AdamW)
@@ -183,7 +188,7 @@ public sealed class Optimizer : IDisposable
                 }
 
                 OptimizerKernels.AdamStep(weights, gradient, _firstState[parameter].Span,
-                    _secondState[parameter].Span, learningRate, Beta1, Beta2, Epsilon, Step);
+                    _secondState[parameter].Span, learningRate, Beta1, Beta2, Epsilon, Step, gradientRows);
                 break;
         }
     }

@@ -89,6 +89,52 @@ public class AllocationTests
         }
     }
 
+    [Theory]
+    [InlineData(Activation.ReLU, 0.0)]
+    [InlineData(Activation.Tanh, 0.3)]
+    public void SmallLayersGiveTheSameGradientsSideBySide(Activation activation, double dropoutRate)
+    {
+        // With two threads the 128 x 64 and 64 x 10 layers run their two backward products at once, one per
+        // thread (the dropout and activation steps with the second); one after the other must give the same bits.
+        MnistDataset data = TestData.Synthetic(128, seed: 3);
+        int[] indices = Enumerable.Range(0, 128).ToArray();
+        int saved = KernelThreads.ThreadCount;
+        try
+        {
+            KernelThreads.ThreadCount = 2;
+            float[][] Gradients(bool sideBySide)
+            {
+                NetworkWorkspace.SideBySide = sideBySide;
+                using var network = NeuralNetwork.ForMnist([128, 64], activation, seed: 3);
+                using var workspace = new NetworkWorkspace(network, indices.Length, forTraining: true);
+                using var dropout = dropoutRate > 0
+                    ? new Dropout(network, indices.Length, dropoutRate, new SeededRandom(4))
+                    : null;
+                workspace.Dropout = dropout;
+                workspace.LoadBatch(data, indices);
+                workspace.Forward(indices.Length, withLoss: true);
+                workspace.Backward(indices.Length);
+                return [.. Enumerable.Range(0, network.Layers.Count).SelectMany(l =>
+                    new[] { workspace.WeightGradient(l).ToArray(), workspace.BiasGradient(l).ToArray() })];
+            }
+
+            float[][] inTurn = Gradients(sideBySide: false);
+            float[][] sideBySide = Gradients(sideBySide: true);
+
+            Assert.Equal(6, inTurn.Length);
+            for (int i = 0; i < inTurn.Length; i++)
+            {
+                Assert.Contains(inTurn[i], value => value != 0f);
+                Assert.True(inTurn[i].AsSpan().SequenceEqual(sideBySide[i]), $"gradient {i} differs");
+            }
+        }
+        finally
+        {
+            NetworkWorkspace.SideBySide = true;
+            KernelThreads.ThreadCount = saved;
+        }
+    }
+
     private static void Step(MnistDataset data, int[] indices, NetworkWorkspace workspace, Optimizer optimizer,
         int step)
     {
