@@ -39,10 +39,12 @@ public static class ChildJobs
         };
 
         double scalingBefore = CoreScaling.Measure();
+        double roundTripBefore = CoreExchange.MeasureNanoseconds();
         var probe = new LoadProbe();
         using NeuralNetwork network = NetworkTrainer.Train(training, validation: null, options, probe);
         using var predictor = new Predictor(network);
         double scalingAfter = CoreScaling.Measure();
+        double roundTripAfter = CoreExchange.MeasureNanoseconds();
         double accuracy = predictor.Evaluate(test).Accuracy;
         if (saveModelTo is not null)
         {
@@ -52,7 +54,8 @@ public static class ChildJobs
         using Process self = Process.GetCurrentProcess();
         self.Refresh();
         return new ProtocolResult([.. network.History.Select(epoch => epoch.Seconds)], accuracy,
-            self.PeakWorkingSet64, probe.WorkerShare, probe.OtherCores, [scalingBefore, scalingAfter]);
+            self.PeakWorkingSet64, probe.WorkerShare, probe.OtherCores, [scalingBefore, scalingAfter],
+            [roundTripBefore, roundTripAfter]);
     }
 
     /// <summary>Predicts the 10,000 test images at once, then one image at a time, through Predictor.</summary>

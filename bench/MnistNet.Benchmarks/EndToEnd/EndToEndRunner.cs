@@ -14,8 +14,9 @@ public static class EndToEndRunner
 {
     public const int CsvRows = 42_000;
     // Five rounds: on a virtual machine the host at times runs both processors at one core's speed for seconds,
-    // slowing a whole two-thread process (its machine FMA scaling, printed per process, shows it); with five
-    // rounds two such processes still cannot move the median.
+    // slowing a whole two-thread process (its machine FMA scaling, printed per process, shows it), or makes every
+    // exchange between them slow (which the FMA scaling does not show); with five rounds two such processes still
+    // cannot move the median of the processes' figures.
     private const int ProtocolRounds = 5;
     private const int Threads = 2;
 
@@ -104,11 +105,14 @@ public static class EndToEndRunner
         }
 
         results.Add(result);
-        Console.WriteLine("  epochs (s):          " + Join(result.EpochSeconds, "F3"));
+        Console.WriteLine("  epochs (s):          " + Join(result.EpochSeconds, "F3") + ", median " +
+            Statistics.Median(result.EpochSeconds).ToString("F3", CultureInfo.InvariantCulture));
         Console.WriteLine("  worker share:        " + Join(result.WorkerShare, "P0"));
         Console.WriteLine("  other processes:     " + Join(result.OtherCores, "F2") + " cores");
         Console.WriteLine("  machine FMA scaling: " + Join(result.CoreScaling, "F2") + "x on two threads, " +
             "before and after");
+        Console.WriteLine("  core round trip:     " + Join(result.RoundTripNanoseconds, "F0") + " ns for a cache " +
+            "line between two threads, before and after");
     }
 
     private static string Join(IEnumerable<double> values, string format) =>

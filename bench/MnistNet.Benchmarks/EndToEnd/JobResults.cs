@@ -3,10 +3,11 @@ namespace MnistNet.Benchmarks.EndToEnd;
 /// <summary>
 /// What a protocol child reports: 5 epochs of training on 60,000 images, then the test score; per epoch also the
 /// share of kernel parts the worker thread ran and the cores other processes used (see <see cref="LoadProbe"/>),
-/// and the machine's two-core FMA scaling just before and just after training (see <see cref="CoreScaling"/>).
+/// and, just before and just after training, the machine's two-core FMA scaling (see <see cref="CoreScaling"/>)
+/// and the round trip of a cache line between two threads (see <see cref="CoreExchange"/>).
 /// </summary>
 public sealed record ProtocolResult(double[] EpochSeconds, double TestAccuracy, long PeakWorkingSetBytes,
-    double[] WorkerShare, double[] OtherCores, double[] CoreScaling);
+    double[] WorkerShare, double[] OtherCores, double[] CoreScaling, double[] RoundTripNanoseconds);
 
 /// <summary>What a prediction child reports: whole test-set predictions and single-image predictions.</summary>
 public sealed record PredictResult(double[] TestSetMilliseconds, double OneImageMedianMicroseconds, int OneImageCalls);

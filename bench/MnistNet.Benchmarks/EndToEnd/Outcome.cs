@@ -56,6 +56,7 @@ public sealed class Outcome
         workerShare = Round(result.WorkerShare, 2),
         otherProcessesCores = Round(result.OtherCores.Select(cores => double.IsNaN(cores) ? -1 : cores), 2),
         machineTwoCoreScalingBeforeAfter = Round(result.CoreScaling, 2),
+        cacheLineRoundTripNanosecondsBeforeAfter = Round(result.RoundTripNanoseconds, 0),
     };
 
     private static double[] Round(IEnumerable<double> values, int digits) =>
