@@ -213,8 +213,9 @@ public sealed unsafe class NetworkWorkspace : IDisposable
     /// AMD EPYC host; 3 to 20 us less in four such runs). Each product is computed whole by one thread with the
     /// same instructions either way, so the bits do not change.
     /// </summary>
+    /// <remarks>OpenBLAS, as a backend, splits each product with threads of its own, so it is left to do so.</remarks>
     private static bool RunsProductsSideBySide(DenseLayer layer, int batchSize) =>
-        SideBySide && KernelThreads.ThreadCount > 1
+        SideBySide && KernelThreads.ThreadCount > 1 && Gemm.Backend == GemmBackend.Managed
         && (long)batchSize * layer.Inputs * layer.Outputs <= SideBySideLimit;
 
     /// <summary>Whether small layers run their backward products side by side; off only to test and measure.</summary>
