@@ -89,7 +89,7 @@ public static class OptimizerKernels
         if (weights.Length >= ParallelLength && KernelThreads.ThreadCount > 1)
         {
             AdamStepInParts(weights, gradient, firstMoment, secondMoment, learningRate, beta1, beta2, epsilon, step,
-                path, FollowGradientRows ? gradientRows : 0);
+                path, gradientRows);
             return;
         }
 
@@ -99,12 +99,6 @@ public static class OptimizerKernels
 
     // Each part streams four arrays through the cache; below ~32 K parameters waking a worker costs more.
     private const int ParallelLength = 32 * 1024;
-
-    /// <summary>
-    /// Whether a gradient row count given to Adam is used to split the update (the default). The bits are the same
-    /// either way, so this only exists to test and measure both.
-    /// </summary>
-    internal static bool FollowGradientRows { get; set; } = true;
 
     private unsafe struct AdamJob
     {
@@ -159,16 +153,10 @@ public static class OptimizerKernels
                 Path = path,
                 GradientRows = gradientRows,
             };
-
-            if (gradientRows > 0)
-            {
-                (int parts, int partsPerThread) = GemmPackedAvx2.RowParts(gradientRows);
-                KernelThreads.Run(&AdamPart, &job, parts, partsPerThread);
-            }
-            else
-            {
-                KernelThreads.Run(&AdamPart, &job, maxParts: 2 * KernelThreads.ThreadCount);
-            }
+            (int maxParts, int partsPerThread) = gradientRows > 0
+                ? GemmPackedAvx2.RowParts(gradientRows)
+                : (2 * KernelThreads.ThreadCount, 1);
+            KernelThreads.Run(&AdamPart, &job, maxParts, partsPerThread);
         }
     }
 

@@ -75,6 +75,6 @@ public static class EndToEndTargets
     // all 25 epochs instead let two processes that the host slowed from start to end, together with the first
     // epochs, decide the median: on a virtual machine the exchanges between the two processors at times cost two
     // to four times as much for seconds on end, which a two-thread step, full of such exchanges, feels throughout.
-    internal static double? MedianEpoch(List<ProtocolResult> runs) =>
+    private static double? MedianEpoch(List<ProtocolResult> runs) =>
         runs.Count == 0 ? null : Statistics.Median(runs.Select(run => Statistics.Median(run.EpochSeconds)));
 }
