@@ -60,36 +60,46 @@ public static class OptimizerKernels
     /// came from <see cref="Gemm.MultiplyTN(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int,
     /// bool)"/>, passing that row count lets the update split the rows between threads as that product does when
     /// it splits rows (more rows than columns), so that each thread updates the gradient rows it has just written;
-    /// 0 splits the elements evenly. The result is the same either way.
+    /// 0 splits the elements evenly. When instead the parameters are blocks of <paramref name="blockLength"/>
+    /// elements (the last may be shorter) that the threads own in a fixed order, as a network's column blocks are
+    /// (thread t of n taking blocks [t·blocks/n, (t+1)·blocks/n) when there are no more threads than blocks), the
+    /// update gives each thread its own blocks. The result is the same either way.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AdamStep(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> firstMoment,
         Span<float> secondMoment, float learningRate, float beta1, float beta2, float epsilon, long step,
-        int gradientRows = 0)
+        int gradientRows = 0, int blockLength = 0)
         => AdamStep(weights, gradient, firstMoment, secondMoment, learningRate, beta1, beta2, epsilon, step,
-            KernelSelector.Active, gradientRows);
+            KernelSelector.Active, gradientRows, blockLength);
 
     /// <inheritdoc cref="AdamStep(Span{float}, ReadOnlySpan{float}, Span{float}, Span{float}, float, float, float,
-    /// float, long, int)"/>
+    /// float, long, int, int)"/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AdamStep(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> firstMoment,
         Span<float> secondMoment, float learningRate, float beta1, float beta2, float epsilon, long step,
-        KernelPath path, int gradientRows = 0)
+        KernelPath path, int gradientRows = 0, int blockLength = 0)
     {
         RequireSameLength(weights.Length, gradient.Length, firstMoment.Length, secondMoment.Length);
         ArgumentOutOfRangeException.ThrowIfLessThan(step, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(gradientRows);
+        ArgumentOutOfRangeException.ThrowIfNegative(blockLength);
         if (gradientRows > 0 && weights.Length % gradientRows != 0)
         {
             throw new ArgumentException(
                 $"{weights.Length} parameters are not a matrix of {gradientRows} rows.", nameof(gradientRows));
         }
 
+        if (gradientRows > 0 && blockLength > 0)
+        {
+            throw new ArgumentException("An update follows either gradient rows or blocks, not both.",
+                nameof(blockLength));
+        }
+
         KernelSelector.Require(path);
         if (weights.Length >= ParallelLength && KernelThreads.ThreadCount > 1)
         {
             AdamStepInParts(weights, gradient, firstMoment, secondMoment, learningRate, beta1, beta2, epsilon, step,
-                path, gradientRows);
+                path, gradientRows, blockLength);
             return;
         }
 
@@ -114,24 +124,25 @@ public static class OptimizerKernels
         public long Step;
         public KernelPath Path;
         public int GradientRows;
+        public int BlockLength;
     }
 
     /// <summary>
     /// Adam in contiguous parts on the kernel threads: the row bands of the weight-gradient product when
-    /// <paramref name="gradientRows"/> is given, else even parts that start at multiples of 8. Every path computes
-    /// each element independently of its neighbours and bit-identically to the reference, so any split gives the
-    /// same bits as one thread.
+    /// <paramref name="gradientRows"/> is given, the owners' runs of blocks when <paramref name="blockLength"/> is,
+    /// else even parts that start at multiples of 8. Every path computes each element independently of its
+    /// neighbours and bit-identically to the reference, so any split gives the same bits as one thread.
     /// </summary>
     /// <remarks>
-    /// MNIST's first-layer gradient (784 x 128) is written in eight bands of rows, alternately by each thread, and
-    /// even quarters left half of every thread's update reading rows from the other core's cache. Following the
-    /// bands, a training step's updates took 2 to 3 us less on two threads (39 against 42 us, medians of eight
-    /// alternating rounds in one process, AMD EPYC host). Most of what remains above half the one-thread time is
-    /// the weights themselves: the forward product reads them by columns on both cores.
+    /// A weight gradient split into row bands is written in eight bands, alternately by each thread, and even
+    /// quarters left half of every thread's update reading rows from the other core's cache. Following the bands, a
+    /// training step's updates took 2 to 3 us less on two threads (39 against 42 us, medians of eight alternating
+    /// rounds in one process, AMD EPYC host, MNIST's first layer when it was kept row-major). Owned blocks go
+    /// further: no other core has read or written them since the thread's last update.
     /// </remarks>
     private static unsafe void AdamStepInParts(Span<float> weights, ReadOnlySpan<float> gradient,
         Span<float> firstMoment, Span<float> secondMoment, float learningRate, float beta1, float beta2,
-        float epsilon, long step, KernelPath path, int gradientRows)
+        float epsilon, long step, KernelPath path, int gradientRows, int blockLength)
     {
         fixed (float* w = weights)
         fixed (float* g = gradient)
@@ -152,9 +163,10 @@ public static class OptimizerKernels
                 Step = step,
                 Path = path,
                 GradientRows = gradientRows,
+                BlockLength = blockLength,
             };
-            (int maxParts, int partsPerThread) = gradientRows > 0
-                ? GemmPackedAvx2.RowParts(gradientRows)
+            (int maxParts, int partsPerThread) = gradientRows > 0 ? GemmPackedAvx2.RowParts(gradientRows)
+                : blockLength > 0 ? (BlockCount(weights.Length, blockLength), 1)
                 : (2 * KernelThreads.ThreadCount, 1);
             KernelThreads.Run(&AdamPart, &job, maxParts, partsPerThread);
         }
@@ -171,6 +183,12 @@ public static class OptimizerKernels
             (int firstRow, int endRow) = GemmPackedAvx2.RowBand(job.GradientRows, part, parts);
             (start, end) = (firstRow * rowLength, endRow * rowLength);
         }
+        else if (job.BlockLength > 0)
+        {
+            int blocks = BlockCount(job.Length, job.BlockLength);
+            start = (int)Math.Min(job.Length, (long)blocks * part / parts * job.BlockLength);
+            end = (int)Math.Min(job.Length, (long)blocks * (part + 1) / parts * job.BlockLength);
+        }
         else
         {
             int blocks = (job.Length + 7) / 8;
@@ -180,16 +198,22 @@ public static class OptimizerKernels
 
         int length = end - start;
 
-        // The other thread's half of the forward product has just read many of these weights. Claiming their lines
-        // in one pass first halved Adam's time on two threads (99-103 us a step against 51-54 on MNIST's first
-        // layer, toggled in one process); the update's own stores, behind a division each, stalled on them.
-        CacheLines.Claim(job.Weights + start, length);
+        // Split by rows, the other thread's half of the forward product has just read many of these weights.
+        // Claiming their lines in one pass first halved Adam's time on two threads (99-103 us a step against 51-54
+        // on MNIST's first layer, toggled in one process); the update's own stores, behind a division each, stalled
+        // on them. A thread's own blocks were read by no other core.
+        if (job.BlockLength == 0)
+        {
+            CacheLines.Claim(job.Weights + start, length);
+        }
 
         AdamStepOnOneThread(new Span<float>(job.Weights + start, length),
             new ReadOnlySpan<float>(job.Gradient + start, length), new Span<float>(job.FirstMoment + start, length),
             new Span<float>(job.SecondMoment + start, length), job.LearningRate, job.Beta1, job.Beta2, job.Epsilon,
             job.Step, job.Path);
     }
+
+    private static int BlockCount(int length, int blockLength) => (int)(((long)length + blockLength - 1) / blockLength);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AdamStepOnOneThread(Span<float> weights, ReadOnlySpan<float> gradient,

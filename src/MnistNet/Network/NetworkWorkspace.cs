@@ -10,7 +10,8 @@ namespace MnistNet.Network;
 /// and backward passes over it. Allocated once and reused for every batch, so a training step allocates nothing.
 /// Notation: B is the batch size, A[0] the input batch (B x 784, pixels scaled to 0..1), A[l] the output of layer
 /// l, dZ[l] the gradient of the mean loss with respect to layer l's pre-activation, dW[l] and db[l] the gradients
-/// of its parameters.
+/// of its parameters. A[l] and dZ[l-1] of a hidden layer wider than <see cref="DenseLayer.BlockWidth"/> are kept in
+/// the layer's column blocks, each a dense B x width matrix, one after the other (see <see cref="DenseLayer"/>).
 /// </summary>
 /// <remarks>The per-step methods skip tiered compilation; <see cref="Gemm"/> says why.</remarks>
 public sealed unsafe class NetworkWorkspace : IDisposable
@@ -150,13 +151,19 @@ public sealed unsafe class NetworkWorkspace : IDisposable
         for (int l = 0; l < layers.Count; l++)
         {
             DenseLayer layer = layers[l];
-            Span<float> output = _activations[l + 1].Span[..(batchSize * layer.Outputs)];
+            if (RunsBlocksOnOwnThreads(layer))
+            {
+                var job = new LayerJob { Workspace = _self, Layer = l, BatchSize = batchSize };
+                KernelThreads.RunParts(&ForwardBlocksPart, &job, maxParts: layer.BlockCount);
+            }
+            else
+            {
+                ForwardBlocks(l, batchSize, 0, layer.BlockCount);
+            }
 
-            Gemm.MultiplyNNBiasActivation(_activations[l].Span, layer.Weights.Span, layer.Biases.Span, output,
-                batchSize, layer.Inputs, layer.Outputs, layer.Activation);
             if (layer.Activation is not null)
             {
-                Dropout?.Forward(l, output);
+                Dropout?.Forward(l, _activations[l + 1].Span[..(batchSize * layer.Outputs)]);
             }
         }
 
@@ -185,17 +192,126 @@ public sealed unsafe class NetworkWorkspace : IDisposable
         for (int l = last; l >= 0; l--)
         {
             DenseLayer layer = layers[l];
+            var job = new LayerJob { Workspace = _self, Layer = l, BatchSize = batchSize };
             if (l > 0 && RunsProductsSideBySide(layer, batchSize))
             {
-                var job = new LayerJob { Workspace = _self, Layer = l, BatchSize = batchSize };
                 KernelThreads.RunParts(&BackwardPart, &job, maxParts: 2);
                 continue;
             }
 
-            ParameterGradients(l, batchSize);
+            if (RunsBlocksOnOwnThreads(layer))
+            {
+                KernelThreads.RunParts(&ParameterGradientBlocksPart, &job, maxParts: layer.BlockCount);
+            }
+            else
+            {
+                ParameterGradients(l, batchSize, 0, layer.BlockCount);
+            }
+
             if (l > 0)
             {
                 GradientBelow(l, batchSize);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether the column blocks of <paramref name="layer"/> are split between the threads, each thread taking the
+    /// same blocks in the forward product, the weight-gradient product and the optimizer's update, so that a
+    /// block's weights, gradient and state stay in one core's cache. With OpenBLAS, which threads each product
+    /// itself, the blocks run one after the other.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool RunsBlocksOnOwnThreads(DenseLayer layer) =>
+        layer.BlockCount > 1 && KernelThreads.ThreadCount > 1 && Gemm.Backend == GemmBackend.Managed;
+
+    /// <summary>Column block <paramref name="block"/> of a B x layer.Outputs matrix in the layer's blocks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Span<float> BlockOf(AlignedBuffer buffer, DenseLayer layer, int block, int batchSize)
+    {
+        (int start, int width) = layer.Block(block);
+        return buffer.Span.Slice(batchSize * start, batchSize * width);
+    }
+
+    /// <summary>How many blocks layer l's input comes in: A[0] is one; a layer below has its column blocks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int InputBlocks(int l) => l == 0 ? 1 : _network.Layers[l - 1].BlockCount;
+
+    /// <summary>
+    /// Block c of layer l's input (of A[l], or of dZ[l-1] when <paramref name="gradient"/>), with the rows of W
+    /// it multiplies: [start, start + width).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private Span<float> InputBlock(int l, int c, int batchSize, bool gradient, out int start, out int width)
+    {
+        if (l == 0)
+        {
+            (start, width) = (0, _network.Layers[0].Inputs);
+            return _activations[0].Span[..(batchSize * width)];
+        }
+
+        DenseLayer below = _network.Layers[l - 1];
+        (start, width) = below.Block(c);
+        return BlockOf(gradient ? _deltas[l - 1] : _activations[l], below, c, batchSize);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ForwardBlocksPart(void* context, int part, int parts)
+    {
+        ref LayerJob job = ref Unsafe.AsRef<LayerJob>(context);
+        var workspace = (NetworkWorkspace)GCHandle.FromIntPtr(job.Workspace).Target!;
+        (int first, int end) = PartBlocks(workspace._network.Layers[job.Layer], part, parts);
+        workspace.ForwardBlocks(job.Layer, job.BatchSize, first, end);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ParameterGradientBlocksPart(void* context, int part, int parts)
+    {
+        ref LayerJob job = ref Unsafe.AsRef<LayerJob>(context);
+        var workspace = (NetworkWorkspace)GCHandle.FromIntPtr(job.Workspace).Target!;
+        (int first, int end) = PartBlocks(workspace._network.Layers[job.Layer], part, parts);
+        workspace.ParameterGradients(job.Layer, job.BatchSize, first, end);
+    }
+
+    /// <summary>The blocks [first, end) of part <paramref name="part"/>: the same split the optimizer uses.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (int First, int End) PartBlocks(DenseLayer layer, int part, int parts) =>
+        (layer.BlockCount * part / parts, layer.BlockCount * (part + 1) / parts);
+
+    /// <summary>
+    /// Z = A[l] · W + b and the activation for output blocks [first, end) of layer l. Over an input in several
+    /// blocks the product continues each element's sum from one block to the next (accumulating into Z), which is
+    /// the same arithmetic as one product over the whole input.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ForwardBlocks(int l, int batchSize, int first, int end)
+    {
+        DenseLayer layer = _network.Layers[l];
+        int inputBlocks = InputBlocks(l);
+        for (int b = first; b < end; b++)
+        {
+            (int start, int width) = layer.Block(b);
+            Span<float> output = BlockOf(_activations[l + 1], layer, b, batchSize);
+            Span<float> weights = layer.WeightBlock(b);
+            ReadOnlySpan<float> bias = layer.Biases.Span.Slice(start, width);
+            if (inputBlocks == 1)
+            {
+                Gemm.MultiplyNNBiasActivation(InputBlock(l, 0, batchSize, false, out _, out _), weights, bias,
+                    output, batchSize, layer.Inputs, width, layer.Activation);
+                continue;
+            }
+
+            for (int c = 0; c < inputBlocks; c++)
+            {
+                Span<float> input = InputBlock(l, c, batchSize, false, out int rows, out int depth);
+                Gemm.MultiplyNN(input, weights.Slice(rows * width, depth * width), output, batchSize, depth, width,
+                    accumulate: c > 0);
+            }
+
+            Bias.Add(output, bias, batchSize, width);
+            if (layer.Activation is { } activation)
+            {
+                Activations.Forward(output, activation);
             }
         }
     }
@@ -235,7 +351,7 @@ public sealed unsafe class NetworkWorkspace : IDisposable
         var workspace = (NetworkWorkspace)GCHandle.FromIntPtr(job.Workspace).Target!;
         if (part == 0)
         {
-            workspace.ParameterGradients(job.Layer, job.BatchSize);
+            workspace.ParameterGradients(job.Layer, job.BatchSize, 0, workspace._network.Layers[job.Layer].BlockCount);
         }
         else
         {
@@ -243,24 +359,50 @@ public sealed unsafe class NetworkWorkspace : IDisposable
         }
     }
 
-    /// <summary>dW[l] = A[l]ᵀ · dZ[l] and db[l] = the column sums of dZ[l].</summary>
+    /// <summary>
+    /// dW[l] = A[l]ᵀ · dZ[l] and db[l] = the column sums of dZ[l], for output blocks [first, end): each block of dW
+    /// (rows by the input's blocks) is a product of its own.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ParameterGradients(int l, int batchSize)
+    private void ParameterGradients(int l, int batchSize, int first, int end)
     {
         DenseLayer layer = _network.Layers[l];
-        Span<float> delta = _deltas[l].Span[..(batchSize * layer.Outputs)];
-        Gemm.MultiplyTN(_activations[l].Span, delta, _weightGradients[l].Span, layer.Inputs, batchSize, layer.Outputs);
-        Bias.Gradient(delta, _biasGradients[l].Span, batchSize, layer.Outputs);
+        int inputBlocks = InputBlocks(l);
+        for (int b = first; b < end; b++)
+        {
+            (int start, int width) = layer.Block(b);
+            Span<float> delta = BlockOf(_deltas[l], layer, b, batchSize);
+            Span<float> gradient = _weightGradients[l].Span.Slice(layer.Inputs * start, layer.Inputs * width);
+            for (int c = 0; c < inputBlocks; c++)
+            {
+                Span<float> input = InputBlock(l, c, batchSize, false, out int rows, out int depth);
+                Gemm.MultiplyTN(input, delta, gradient.Slice(rows * width, depth * width), depth, batchSize, width);
+            }
+
+            Bias.Gradient(delta, _biasGradients[l].Span.Slice(start, width), batchSize, width);
+        }
     }
 
-    /// <summary>dZ[l-1] = dZ[l] · W[l]ᵀ, passed back through layer l-1's dropout and activation.</summary>
+    /// <summary>
+    /// dZ[l-1] = dZ[l] · W[l]ᵀ, passed back through layer l-1's dropout and activation. Each block of dZ[l-1] sums
+    /// over the output blocks of layer l in order, continuing each element's sum as one product would.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void GradientBelow(int l, int batchSize)
     {
         DenseLayer layer = _network.Layers[l];
-        Span<float> delta = _deltas[l].Span[..(batchSize * layer.Outputs)];
         Span<float> below = _deltas[l - 1].Span[..(batchSize * layer.Inputs)];
-        Gemm.MultiplyNT(delta, layer.Weights.Span, below, batchSize, layer.Outputs, layer.Inputs);
+        for (int c = 0; c < InputBlocks(l); c++)
+        {
+            Span<float> belowBlock = InputBlock(l, c, batchSize, true, out int rows, out int depth);
+            for (int b = 0; b < layer.BlockCount; b++)
+            {
+                int width = layer.Block(b).Width;
+                Gemm.MultiplyNT(BlockOf(_deltas[l], layer, b, batchSize), layer.WeightBlock(b).Slice(rows * width,
+                    depth * width), belowBlock, batchSize, width, depth, accumulate: b > 0);
+            }
+        }
+
         ReadOnlySpan<float> outputs = Dropout is { } dropout
             ? dropout.Backward(l - 1, below)
             : _activations[l].Span[..below.Length];

@@ -166,7 +166,7 @@ public static class NetworkFile
             writer.Write(json);
             foreach (DenseLayer layer in network.Layers)
             {
-                writer.Write(MemoryMarshal.AsBytes<float>(layer.Weights.Span));
+                writer.Write(MemoryMarshal.AsBytes<float>(layer.GetWeights().AsSpan()));
                 writer.Write(MemoryMarshal.AsBytes<float>(layer.Biases.Span));
             }
 
@@ -265,7 +265,9 @@ public static class NetworkFile
         {
             foreach (DenseLayer layer in network.Layers)
             {
-                reader.Floats(layer.Weights.Span, "weights");
+                var weights = new float[layer.Inputs * layer.Outputs];
+                reader.Floats(weights, "weights");
+                layer.SetWeights(weights);
                 reader.Floats(layer.Biases.Span, "biases");
             }
 

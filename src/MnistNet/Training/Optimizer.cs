@@ -114,17 +114,34 @@ public sealed class Optimizer : IDisposable
         for (int l = 0; l < layers.Count; l++)
         {
             DenseLayer layer = layers[l];
-            Update(2 * l, layer.Weights.Span, gradients.WeightGradient(l), (float)WeightDecay, layer.Inputs);
-            Update(2 * l + 1, layer.Biases.Span, gradients.BiasGradient(l), 0f, 0);
+            Update(2 * l, layer.Weights.Span, gradients.WeightGradient(l), (float)WeightDecay, layer);
+            Update(2 * l + 1, layer.Biases.Span, gradients.BiasGradient(l), 0f, null);
         }
     }
 
     /// <summary>
     /// A copy of the optimizer's state: the step count and one array per state buffer (velocities, or first moments
-    /// then second moments), numbered as the parameters are.
+    /// then second moments), numbered as the parameters are, the weights' in row-major order.
     /// </summary>
-    public (long Step, float[][] Buffers) SaveState() =>
-        (Step, [.. _firstState.Concat(_secondState).Select(buffer => buffer.Span.ToArray())]);
+    public (long Step, float[][] Buffers) SaveState()
+    {
+        AlignedBuffer[] state = [.. _firstState, .. _secondState];
+        var buffers = new float[state.Length][];
+        for (int i = 0; i < state.Length; i++)
+        {
+            buffers[i] = new float[state[i].Length];
+            if (WeightsOf(i) is { } layer)
+            {
+                layer.CopyToRowMajor(state[i].Span, buffers[i]);
+            }
+            else
+            {
+                state[i].Span.CopyTo(buffers[i]);
+            }
+        }
+
+        return (Step, buffers);
+    }
 
     /// <summary>Puts back a state from <see cref="SaveState"/> of an optimizer of this kind and network.</summary>
     public void RestoreState(long step, IReadOnlyList<float[]> buffers)
@@ -141,10 +158,24 @@ public sealed class Optimizer : IDisposable
 
         for (int i = 0; i < state.Length; i++)
         {
-            buffers[i].CopyTo(state[i].Span);
+            if (WeightsOf(i) is { } layer)
+            {
+                layer.CopyFromRowMajor(buffers[i], state[i].Span);
+            }
+            else
+            {
+                buffers[i].CopyTo(state[i].Span);
+            }
         }
 
         Step = step;
+    }
+
+    /// <summary>The layer whose weights state buffer <paramref name="buffer"/> belongs to; null for a bias's.</summary>
+    private DenseLayer? WeightsOf(int buffer)
+    {
+        int parameter = buffer % (2 * _network.Layers.Count);
+        return parameter % 2 == 0 ? _network.Layers[parameter / 2] : null;
     }
 
     public void Dispose()
@@ -156,11 +187,12 @@ public sealed class Optimizer : IDisposable
     }
 
     /// <summary>
-    /// One parameter's update; <paramref name="gradientRows"/> is the row count of a weight matrix (its gradient
-    /// came from a TN product, whose split between threads the update can follow), 0 for a bias.
+    /// One parameter's update; <paramref name="layer"/> is the layer of a weight matrix, whose split between
+    /// threads in the backward pass the update follows (its column blocks, or else the row bands of the product
+    /// that computed its gradient), null for a bias.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Update(int parameter, Span<float> weights, Span<float> gradient, float decay, int gradientRows)
+    private void Update(int parameter, Span<float> weights, Span<float> gradient, float decay, DenseLayer? layer)
     {
         float learningRate = (float)LearningRate;
         if (decay != 0 && Kind != OptimizerKind.AdamW)
@@ -187,8 +219,11 @@ public sealed class Optimizer : IDisposable
                     Shrink(weights, 1f - learningRate * decay);
                 }
 
+                int blocks = layer?.BlockCount ?? 1;
                 OptimizerKernels.AdamStep(weights, gradient, _firstState[parameter].Span,
-                    _secondState[parameter].Span, learningRate, Beta1, Beta2, Epsilon, Step, gradientRows);
+                    _secondState[parameter].Span, learningRate, Beta1, Beta2, Epsilon, Step,
+                    gradientRows: blocks == 1 ? layer?.Inputs ?? 0 : 0,
+                    blockLength: blocks == 1 ? 0 : layer!.Inputs * DenseLayer.BlockWidth);
                 break;
         }
     }

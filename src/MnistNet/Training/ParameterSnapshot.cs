@@ -5,7 +5,7 @@ namespace MnistNet.Training;
 /// <summary>
 /// A copy of every weight and bias of a network (about 110,000 floats for the seed network), to go back to: the
 /// weights at the start of an epoch, or those of the best epoch. Arrays are numbered as the optimizer numbers
-/// parameters: weights of layer 0, biases of layer 0, weights of layer 1, ...
+/// parameters: weights of layer 0, biases of layer 0, weights of layer 1, ...; weights in row-major order.
 /// </summary>
 internal sealed class ParameterSnapshot
 {
@@ -39,7 +39,7 @@ internal sealed class ParameterSnapshot
     {
         for (int l = 0; l < network.Layers.Count; l++)
         {
-            network.Layers[l].Weights.Span.CopyTo(_values[2 * l]);
+            network.Layers[l].CopyToRowMajor(network.Layers[l].Weights.Span, _values[2 * l]);
             network.Layers[l].Biases.Span.CopyTo(_values[2 * l + 1]);
         }
     }
@@ -48,7 +48,7 @@ internal sealed class ParameterSnapshot
     {
         for (int l = 0; l < network.Layers.Count; l++)
         {
-            _values[2 * l].CopyTo(network.Layers[l].Weights.Span);
+            network.Layers[l].SetWeights(_values[2 * l]);
             _values[2 * l + 1].CopyTo(network.Layers[l].Biases.Span);
         }
     }
