@@ -63,6 +63,7 @@ public static class Activations
 /// <summary>The reference activations.</summary>
 internal static class ActivationsScalar
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(Span<float> values, Activation activation)
     {
         for (int i = 0; i < values.Length; i++)
@@ -78,6 +79,7 @@ internal static class ActivationsScalar
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> activated, Span<float> gradient, Activation activation)
     {
         for (int i = 0; i < gradient.Length; i++)

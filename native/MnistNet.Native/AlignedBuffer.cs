@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace MnistNet.Native;
@@ -30,11 +31,12 @@ public sealed unsafe class AlignedBuffer : IDisposable
     ~AlignedBuffer() => Release();
 
     /// <summary>Number of floats in the buffer.</summary>
-    public int Length { get; }
+    public int Length { [MethodImpl(MethodImplOptions.AggressiveInlining)] get; }
 
     /// <summary>The first element; valid until the buffer is disposed.</summary>
     public float* Pointer
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
             ObjectDisposedException.ThrowIf(_pointer == null, this);
@@ -42,7 +44,11 @@ public sealed unsafe class AlignedBuffer : IDisposable
         }
     }
 
-    public Span<float> Span => new(Pointer, Length);
+    public Span<float> Span
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => new(Pointer, Length);
+    }
 
     public void Clear() => Span.Clear();
 

@@ -145,6 +145,7 @@ internal static unsafe partial class GemmPackedAvx2
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static float* Get(long length)
         {
             PackBuffer buffer = _current ??= new PackBuffer();

@@ -39,6 +39,7 @@ public static unsafe class Gemm
     /// </summary>
     public static GemmBackend Backend
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         get => _backend ??= ChooseBackend(Environment.GetEnvironmentVariable(BackendVariable));
         set
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
 namespace MnistNet.Native;
@@ -31,11 +32,16 @@ public static class KernelSelector
     /// An invalid override throws its own clear error on every access, rather than once from a type initialiser
     /// whose exception would hide the message and poison the type for the rest of the process.
     /// </remarks>
-    public static KernelPath Active => _active ??= Choose(Environment.GetEnvironmentVariable(OverrideVariable));
+    public static KernelPath Active
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        get => _active ??= Choose(Environment.GetEnvironmentVariable(OverrideVariable));
+    }
 
     private static KernelPath? _active;
 
     /// <summary>Whether this processor can run the given path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool IsSupported(KernelPath path) => path switch
     {
         KernelPath.Scalar => true,
@@ -48,6 +54,7 @@ public static class KernelSelector
     /// Returns the path if this processor can run it; otherwise throws, so that an explicit request for AVX2 on a
     /// machine without it fails with a clear message instead of deep inside an intrinsic.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static KernelPath Require(KernelPath path)
     {
         if (!Enum.IsDefined(path))

@@ -35,6 +35,7 @@ public static unsafe class KernelThreads
     /// </summary>
     public static int ThreadCount
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         get
         {
             if (_threadCount == 0)
@@ -93,6 +94,7 @@ public static unsafe class KernelThreads
     /// a batch of training images between two multiplies. No two threads run the same part, so a caller may give
     /// each part index scratch state of its own. An exception in a part is rethrown here as it was thrown.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RunParts(delegate*<void*, int, int, void> work, void* context, int maxParts)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxParts, 1);

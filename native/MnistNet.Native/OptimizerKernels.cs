@@ -140,6 +140,7 @@ public static class OptimizerKernels
     /// rounds in one process, AMD EPYC host, MNIST's first layer when it was kept row-major). Owned blocks go
     /// further: no other core has read or written them since the thread's last update.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void AdamStepInParts(Span<float> weights, ReadOnlySpan<float> gradient,
         Span<float> firstMoment, Span<float> secondMoment, float learningRate, float beta1, float beta2,
         float epsilon, long step, KernelPath path, int gradientRows, int blockLength)
@@ -213,6 +214,7 @@ public static class OptimizerKernels
             job.Step, job.Path);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int BlockCount(int length, int blockLength) => (int)(((long)length + blockLength - 1) / blockLength);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -285,6 +287,7 @@ internal static class OptimizerKernelsScalar
     /// lr · m̂ / (sqrt(v̂) + ε) = stepSize · m / (sqrt(v) + scaledEpsilon).
     /// Shared by every path so that they agree.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static (float StepSize, float ScaledEpsilon) AdamScales(float learningRate, float beta1, float beta2,
         float epsilon, long step)
     {
@@ -305,6 +308,7 @@ internal static class OptimizerKernelsScalar
     /// The update a subnormal first moment makes is below 1e-30, and zeroing a second moment moves sqrt(v) by less
     /// than 1.1e-19, far below ε. NaN stays NaN.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void AdamUpdate(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> firstMoment,
         Span<float> secondMoment, float beta1, float beta2, float stepSize, float scaledEpsilon)
     {

@@ -158,6 +158,7 @@ public static unsafe class PixelScaling
     }
 
     /// <summary>The reference: one pixel at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void ConvertScalar(byte* source, float* target, int start, int length)
     {
         for (int i = start; i < length; i++)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MnistNet.Data;
 using MnistNet.Network;
 
@@ -123,6 +124,7 @@ public sealed class Predictor : IDisposable
     private float[] RowOf(ReadOnlySpan<float> probabilities, int row) =>
         probabilities.Slice(row * _network.OutputSize, _network.OutputSize).ToArray();
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int ArgMax(ReadOnlySpan<float> values)
     {
         int best = 0;

@@ -31,9 +31,9 @@ public sealed class DenseLayer : IDisposable
         Biases = new AlignedBuffer(outputs);
     }
 
-    public int Inputs { get; }
+    public int Inputs { [MethodImpl(MethodImplOptions.AggressiveInlining)] get; }
 
-    public int Outputs { get; }
+    public int Outputs { [MethodImpl(MethodImplOptions.AggressiveInlining)] get; }
 
     /// <summary>The hidden layers' nonlinearity; null for the output layer, whose logits go to the softmax.</summary>
     public Activation? Activation { get; }

@@ -66,6 +66,7 @@ public sealed unsafe class NetworkWorkspace : IDisposable
     internal Dropout? Dropout { get; set; }
 
     /// <summary>The output probabilities of the last forward pass: B x 10, row-major.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ReadOnlySpan<float> Probabilities(int batchSize) =>
         _activations[^1].Span[..(batchSize * _network.OutputSize)];
 
@@ -330,6 +331,7 @@ public sealed unsafe class NetworkWorkspace : IDisposable
     /// same instructions either way, so the bits do not change.
     /// </summary>
     /// <remarks>OpenBLAS, as a backend, splits each product with threads of its own, so it is left to do so.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool RunsProductsSideBySide(DenseLayer layer, int batchSize) =>
         SideBySide && KernelThreads.ThreadCount > 1 && Gemm.Backend == GemmBackend.Managed
         && (long)batchSize * layer.Inputs * layer.Outputs <= SideBySideLimit;
@@ -423,6 +425,7 @@ public sealed unsafe class NetworkWorkspace : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CheckBatchSize(int batchSize)
     {
         if (batchSize < 0 || batchSize > Capacity)
@@ -432,6 +435,7 @@ public sealed unsafe class NetworkWorkspace : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RequireInputSize()
     {
         if (_network.InputSize != MnistSample.PixelCount)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MnistNet.Data;
 using MnistNet.Native;
 using MnistNet.Training;
@@ -60,7 +61,11 @@ public sealed class NeuralNetwork : IDisposable
         return new NeuralNetwork([MnistSample.PixelCount, .. hiddenLayers, MnistSample.ClassCount], activation, seed);
     }
 
-    public IReadOnlyList<DenseLayer> Layers => _layers;
+    public IReadOnlyList<DenseLayer> Layers
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _layers;
+    }
 
     public Activation Activation { get; }
 

@@ -94,6 +94,7 @@ public sealed class LearningRateSchedule
         return ScheduledRate(step - WarmupSteps);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double ScheduledRate(long t) => Kind switch
     {
         LearningRateScheduleKind.Step => BaseRate * Math.Pow(StepFactor, t / StepInterval),

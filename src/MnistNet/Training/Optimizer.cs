@@ -65,6 +65,8 @@ public sealed class Optimizer : IDisposable
     public double LearningRate
     {
         get => _learningRate;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         set
         {
             if (!(value > 0) || double.IsInfinity(value))
