@@ -70,18 +70,19 @@ public sealed class Dropout : IDisposable
     }
 
     /// <summary>
-    /// Passes the gradient of hidden layer <paramref name="layer"/>'s dropped outputs back through the mask, and
-    /// returns the outputs before dropping, for the activation's backward step.
+    /// Passes the gradient of hidden layer <paramref name="layer"/>'s dropped outputs, or of those from
+    /// <paramref name="offset"/> on, back through the mask, and returns the same outputs before dropping, for the
+    /// activation's backward step.
     /// </summary>
-    internal ReadOnlySpan<float> Backward(int layer, Span<float> gradient)
+    internal ReadOnlySpan<float> Backward(int layer, Span<float> gradient, int offset = 0)
     {
-        ReadOnlySpan<float> mask = _masks[layer].Span[..gradient.Length];
+        ReadOnlySpan<float> mask = _masks[layer].Span.Slice(offset, gradient.Length);
         for (int i = 0; i < gradient.Length; i++)
         {
             gradient[i] *= mask[i];
         }
 
-        return _undropped[layer].Span[..gradient.Length];
+        return _undropped[layer].Span.Slice(offset, gradient.Length);
     }
 
     public void Dispose()

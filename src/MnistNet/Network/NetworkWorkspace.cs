@@ -152,14 +152,18 @@ public sealed unsafe class NetworkWorkspace : IDisposable
         for (int l = 0; l < layers.Count; l++)
         {
             DenseLayer layer = layers[l];
+            var job = new LayerJob { Workspace = _self, Layer = l, BatchSize = batchSize };
             if (RunsBlocksOnOwnThreads(layer))
             {
-                var job = new LayerJob { Workspace = _self, Layer = l, BatchSize = batchSize };
                 KernelThreads.RunParts(&ForwardBlocksPart, &job, maxParts: layer.BlockCount);
+            }
+            else if (RunsInputBlocksOnOwnThreads(l))
+            {
+                KernelThreads.RunParts(&ForwardRowsPart, &job, maxParts: KernelThreads.ThreadCount);
             }
             else
             {
-                ForwardBlocks(l, batchSize, 0, layer.BlockCount);
+                ForwardBlocks(l, batchSize, 0, layer.BlockCount, 0, batchSize);
             }
 
             if (layer.Activation is not null)
@@ -194,6 +198,12 @@ public sealed unsafe class NetworkWorkspace : IDisposable
         {
             DenseLayer layer = layers[l];
             var job = new LayerJob { Workspace = _self, Layer = l, BatchSize = batchSize };
+            if (RunsInputBlocksOnOwnThreads(l))
+            {
+                KernelThreads.RunParts(&BackwardInputBlocksPart, &job, maxParts: InputBlocks(l));
+                continue;
+            }
+
             if (l > 0 && RunsProductsSideBySide(layer, batchSize))
             {
                 KernelThreads.RunParts(&BackwardPart, &job, maxParts: 2);
@@ -225,6 +235,17 @@ public sealed unsafe class NetworkWorkspace : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool RunsBlocksOnOwnThreads(DenseLayer layer) =>
         layer.BlockCount > 1 && KernelThreads.ThreadCount > 1 && Gemm.Backend == GemmBackend.Managed;
+
+    /// <summary>
+    /// Whether layer l, whose input comes in column blocks but whose output is one block, is split between the
+    /// threads by its input's blocks going back (thread t computes the rows of dW and the block of dZ[l-1] that
+    /// belong to input block t, the block it wrote going forward and takes again in the layer below) and by rows
+    /// going forward.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool RunsInputBlocksOnOwnThreads(int l) =>
+        InputBlocks(l) > 1 && _network.Layers[l].BlockCount == 1 && KernelThreads.ThreadCount > 1
+        && Gemm.Backend == GemmBackend.Managed;
 
     /// <summary>Column block <paramref name="block"/> of a B x layer.Outputs matrix in the layer's blocks.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -262,7 +283,7 @@ public sealed unsafe class NetworkWorkspace : IDisposable
         ref LayerJob job = ref Unsafe.AsRef<LayerJob>(context);
         var workspace = (NetworkWorkspace)GCHandle.FromIntPtr(job.Workspace).Target!;
         (int first, int end) = PartBlocks(workspace._network.Layers[job.Layer], part, parts);
-        workspace.ForwardBlocks(job.Layer, job.BatchSize, first, end);
+        workspace.ForwardBlocks(job.Layer, job.BatchSize, first, end, 0, job.BatchSize);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -274,42 +295,81 @@ public sealed unsafe class NetworkWorkspace : IDisposable
         workspace.ParameterGradients(job.Layer, job.BatchSize, first, end);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ForwardRowsPart(void* context, int part, int parts)
+    {
+        ref LayerJob job = ref Unsafe.AsRef<LayerJob>(context);
+        var workspace = (NetworkWorkspace)GCHandle.FromIntPtr(job.Workspace).Target!;
+
+        // Bands of whole six-row tiles, so that no band leaves the multiply a ragged edge it could have avoided.
+        int tiles = (job.BatchSize + RowTile - 1) / RowTile;
+        int firstRow = Math.Min(job.BatchSize, tiles * part / parts * RowTile);
+        int endRow = Math.Min(job.BatchSize, tiles * (part + 1) / parts * RowTile);
+        if (firstRow < endRow)
+        {
+            workspace.ForwardBlocks(job.Layer, job.BatchSize, 0, 1, firstRow, endRow);
+        }
+    }
+
+    // The rows of the packed multiply's register tile.
+    private const int RowTile = 6;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BackwardInputBlocksPart(void* context, int part, int parts)
+    {
+        ref LayerJob job = ref Unsafe.AsRef<LayerJob>(context);
+        var workspace = (NetworkWorkspace)GCHandle.FromIntPtr(job.Workspace).Target!;
+        int blocks = workspace.InputBlocks(job.Layer);
+        for (int c = blocks * part / parts; c < blocks * (part + 1) / parts; c++)
+        {
+            workspace.InputBlockGradients(job.Layer, job.BatchSize, c);
+        }
+
+        if (part == 0)
+        {
+            workspace.BiasGradients(job.Layer, job.BatchSize, 0, workspace._network.Layers[job.Layer].BlockCount);
+        }
+    }
+
     /// <summary>The blocks [first, end) of part <paramref name="part"/>: the same split the optimizer uses.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (int First, int End) PartBlocks(DenseLayer layer, int part, int parts) =>
         (layer.BlockCount * part / parts, layer.BlockCount * (part + 1) / parts);
 
     /// <summary>
-    /// Z = A[l] · W + b and the activation for output blocks [first, end) of layer l. Over an input in several
-    /// blocks the product continues each element's sum from one block to the next (accumulating into Z), which is
-    /// the same arithmetic as one product over the whole input.
+    /// Z = A[l] · W + b and the activation for output blocks [first, end) of layer l, batch rows [firstRow,
+    /// endRow). Over an input in several blocks the product continues each element's sum from one block to the next
+    /// (accumulating into Z), which is the same arithmetic as one product over the whole input.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ForwardBlocks(int l, int batchSize, int first, int end)
+    private void ForwardBlocks(int l, int batchSize, int first, int end, int firstRow, int endRow)
     {
         DenseLayer layer = _network.Layers[l];
         int inputBlocks = InputBlocks(l);
+        int rowCount = endRow - firstRow;
         for (int b = first; b < end; b++)
         {
             (int start, int width) = layer.Block(b);
-            Span<float> output = BlockOf(_activations[l + 1], layer, b, batchSize);
+            Span<float> output = BlockOf(_activations[l + 1], layer, b, batchSize).Slice(firstRow * width,
+                rowCount * width);
             Span<float> weights = layer.WeightBlock(b);
             ReadOnlySpan<float> bias = layer.Biases.Span.Slice(start, width);
             if (inputBlocks == 1)
             {
-                Gemm.MultiplyNNBiasActivation(InputBlock(l, 0, batchSize, false, out _, out _), weights, bias,
-                    output, batchSize, layer.Inputs, width, layer.Activation);
+                Span<float> input = InputBlock(l, 0, batchSize, false, out _, out int inputs);
+                Gemm.MultiplyNNBiasActivation(input.Slice(firstRow * inputs, rowCount * inputs), weights, bias,
+                    output, rowCount, inputs, width, layer.Activation);
                 continue;
             }
 
             for (int c = 0; c < inputBlocks; c++)
             {
                 Span<float> input = InputBlock(l, c, batchSize, false, out int rows, out int depth);
-                Gemm.MultiplyNN(input, weights.Slice(rows * width, depth * width), output, batchSize, depth, width,
-                    accumulate: c > 0);
+                Gemm.MultiplyNN(input.Slice(firstRow * depth, rowCount * depth), weights.Slice(rows * width,
+                    depth * width), output, rowCount, depth, width, accumulate: c > 0);
             }
 
-            Bias.Add(output, bias, batchSize, width);
+            Bias.Add(output, bias, rowCount, width);
             if (layer.Activation is { } activation)
             {
                 Activations.Forward(output, activation);
@@ -381,8 +441,46 @@ public sealed unsafe class NetworkWorkspace : IDisposable
                 Gemm.MultiplyTN(input, delta, gradient.Slice(rows * width, depth * width), depth, batchSize, width);
             }
 
-            Bias.Gradient(delta, _biasGradients[l].Span.Slice(start, width), batchSize, width);
         }
+
+        BiasGradients(l, batchSize, first, end);
+    }
+
+    /// <summary>db[l] = the column sums of dZ[l], for output blocks [first, end).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void BiasGradients(int l, int batchSize, int first, int end)
+    {
+        DenseLayer layer = _network.Layers[l];
+        for (int b = first; b < end; b++)
+        {
+            (int start, int width) = layer.Block(b);
+            Bias.Gradient(BlockOf(_deltas[l], layer, b, batchSize), _biasGradients[l].Span.Slice(start, width),
+                batchSize, width);
+        }
+    }
+
+    /// <summary>
+    /// What input block c of layer l contributes to its backward pass: the rows of dW[l] it multiplies and its
+    /// block of dZ[l-1], passed back through layer l-1's dropout and activation.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void InputBlockGradients(int l, int batchSize, int c)
+    {
+        DenseLayer layer = _network.Layers[l];
+        Span<float> input = InputBlock(l, c, batchSize, false, out int rows, out int depth);
+        Span<float> below = InputBlock(l, c, batchSize, true, out _, out _);
+        for (int b = 0; b < layer.BlockCount; b++)
+        {
+            (int start, int width) = layer.Block(b);
+            Span<float> delta = BlockOf(_deltas[l], layer, b, batchSize);
+            Span<float> gradient = _weightGradients[l].Span.Slice(layer.Inputs * start + rows * width,
+                depth * width);
+            Gemm.MultiplyTN(input, delta, gradient, depth, batchSize, width);
+            Gemm.MultiplyNT(delta, layer.WeightBlock(b).Slice(rows * width, depth * width), below, batchSize, width,
+                depth, accumulate: b > 0);
+        }
+
+        PassBack(l, below, batchSize * rows);
     }
 
     /// <summary>
@@ -405,9 +503,19 @@ public sealed unsafe class NetworkWorkspace : IDisposable
             }
         }
 
+        PassBack(l, below, 0);
+    }
+
+    /// <summary>
+    /// Passes <paramref name="below"/>, the part of dZ[l-1] that starts <paramref name="offset"/> floats in, back
+    /// through layer l-1's dropout and activation.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void PassBack(int l, Span<float> below, int offset)
+    {
         ReadOnlySpan<float> outputs = Dropout is { } dropout
-            ? dropout.Backward(l - 1, below)
-            : _activations[l].Span[..below.Length];
+            ? dropout.Backward(l - 1, below, offset)
+            : _activations[l].Span.Slice(offset, below.Length);
         Activations.Backward(outputs, below, _network.Layers[l - 1].Activation!.Value);
     }
 

@@ -105,6 +105,46 @@ public class ColumnBlockTests
         }
     }
 
+    [Theory]
+    [InlineData(Activation.ReLU)]
+    [InlineData(Activation.Sigmoid)]
+    public void BlocksWithDropoutGiveTheSameGradientsOnOneAndTwoThreads(Activation activation)
+    {
+        int saved = KernelThreads.ThreadCount;
+        try
+        {
+            float[][] Gradients(int threads)
+            {
+                KernelThreads.ThreadCount = threads;
+                using var network = new NeuralNetwork(Sizes, activation, seed: 7);
+                using var workspace = new NetworkWorkspace(network, Batch, forTraining: true);
+                using var dropout = new Dropout(network, Batch, rate: 0.3, new SeededRandom(4));
+                workspace.Dropout = dropout;
+                var random = new SeededRandom(8);
+                workspace.LoadInputs(
+                    Enumerable.Range(0, Batch * Sizes[0]).Select(_ => (float)random.NextDouble()).ToArray(),
+                    [0, 3, 9, 1, 1, 4, 7, 2, 5]);
+                workspace.Forward(Batch, withLoss: true);
+                workspace.Backward(Batch);
+                return [.. Enumerable.Range(0, network.Layers.Count).SelectMany(l =>
+                    new[] { workspace.WeightGradient(l).ToArray(), workspace.BiasGradient(l).ToArray() })];
+            }
+
+            float[][] one = Gradients(1);
+            float[][] two = Gradients(2);
+
+            for (int i = 0; i < one.Length; i++)
+            {
+                Assert.Contains(one[i], value => value != 0f);
+                Assert.True(one[i].AsSpan().SequenceEqual(two[i]), $"gradient {i} differs");
+            }
+        }
+        finally
+        {
+            KernelThreads.ThreadCount = saved;
+        }
+    }
+
     [Fact]
     public void OptimizerStateIsSavedInRowMajorOrder()
     {
