@@ -1,8 +1,11 @@
+using System.Runtime.CompilerServices;
+
 namespace MnistNet.Evaluation;
 
 /// <summary>The network's reading of one image.</summary>
 public sealed class DigitPrediction
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal DigitPrediction(int imageId, float[] probabilities, int? label, byte[]? pixels)
     {
         ImageId = imageId;

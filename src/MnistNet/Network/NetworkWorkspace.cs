@@ -153,11 +153,11 @@ public sealed unsafe class NetworkWorkspace : IDisposable
         {
             DenseLayer layer = layers[l];
             var job = new LayerJob { Workspace = _self, Layer = l, BatchSize = batchSize };
-            if (RunsBlocksOnOwnThreads(layer))
+            if (RunsBlocksOnOwnThreads(layer, batchSize))
             {
                 KernelThreads.RunParts(&ForwardBlocksPart, &job, maxParts: layer.BlockCount);
             }
-            else if (RunsInputBlocksOnOwnThreads(l))
+            else if (RunsInputBlocksOnOwnThreads(l) || (layer.BlockCount > 1 && SharesBetweenThreads))
             {
                 KernelThreads.RunParts(&ForwardRowsPart, &job, maxParts: KernelThreads.ThreadCount);
             }
@@ -210,7 +210,7 @@ public sealed unsafe class NetworkWorkspace : IDisposable
                 continue;
             }
 
-            if (RunsBlocksOnOwnThreads(layer))
+            if (RunsBlocksOnOwnThreads(layer, batchSize))
             {
                 KernelThreads.RunParts(&ParameterGradientBlocksPart, &job, maxParts: layer.BlockCount);
             }
@@ -229,12 +229,24 @@ public sealed unsafe class NetworkWorkspace : IDisposable
     /// <summary>
     /// Whether the column blocks of <paramref name="layer"/> are split between the threads, each thread taking the
     /// same blocks in the forward product, the weight-gradient product and the optimizer's update, so that a
-    /// block's weights, gradient and state stay in one core's cache. With OpenBLAS, which threads each product
-    /// itself, the blocks run one after the other.
+    /// block's weights, gradient and state stay in one core's cache. That suits training batches; each thread then
+    /// reads the whole input, so a batch with more rows than the layer has outputs (prediction's batches of 1024)
+    /// is split by rows instead, as <see cref="Gemm"/> splits such a product: predicting the 10,000 test images
+    /// took 14.3 ms by blocks and 11.8 ms by rows (medians of 15 runs on two threads, AMD EPYC host).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool RunsBlocksOnOwnThreads(DenseLayer layer) =>
-        layer.BlockCount > 1 && KernelThreads.ThreadCount > 1 && Gemm.Backend == GemmBackend.Managed;
+    private static bool RunsBlocksOnOwnThreads(DenseLayer layer, int batchSize) =>
+        layer.BlockCount > 1 && batchSize <= layer.Outputs && SharesBetweenThreads;
+
+    /// <summary>
+    /// Whether this workspace's own jobs split work between threads. With OpenBLAS, which threads each product
+    /// itself, blocks and bands run one after the other on the calling thread.
+    /// </summary>
+    private static bool SharesBetweenThreads
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        get => KernelThreads.ThreadCount > 1 && Gemm.Backend == GemmBackend.Managed;
+    }
 
     /// <summary>
     /// Whether layer l, whose input comes in column blocks but whose output is one block, is split between the
@@ -244,8 +256,7 @@ public sealed unsafe class NetworkWorkspace : IDisposable
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool RunsInputBlocksOnOwnThreads(int l) =>
-        InputBlocks(l) > 1 && _network.Layers[l].BlockCount == 1 && KernelThreads.ThreadCount > 1
-        && Gemm.Backend == GemmBackend.Managed;
+        InputBlocks(l) > 1 && _network.Layers[l].BlockCount == 1 && SharesBetweenThreads;
 
     /// <summary>Column block <paramref name="block"/> of a B x layer.Outputs matrix in the layer's blocks.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -307,7 +318,8 @@ public sealed unsafe class NetworkWorkspace : IDisposable
         int endRow = Math.Min(job.BatchSize, tiles * (part + 1) / parts * RowTile);
         if (firstRow < endRow)
         {
-            workspace.ForwardBlocks(job.Layer, job.BatchSize, 0, 1, firstRow, endRow);
+            int blocks = workspace._network.Layers[job.Layer].BlockCount;
+            workspace.ForwardBlocks(job.Layer, job.BatchSize, 0, blocks, firstRow, endRow);
         }
     }
 
