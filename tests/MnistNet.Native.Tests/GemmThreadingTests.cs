@@ -114,6 +114,39 @@ public class GemmThreadingTests
         }
     }
 
+    [Theory]
+    [InlineData(784 * 128, 784 * 64)] // a first layer in two column blocks
+    [InlineData(130 * 64, 64 * 64)] // rows by the blocks of a 130-wide layer below: 64, 64 and 2
+    public void AdamOnOwnedBlocksGivesTheSameBits(int length, int blockLength)
+    {
+        float[] gradient = TestData.Random(length, 7);
+        int saved = KernelThreads.ThreadCount;
+        try
+        {
+            float[]? reference = null;
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                foreach (int blocks in new[] { 0, blockLength })
+                {
+                    KernelThreads.ThreadCount = threads;
+                    float[] weights = TestData.Random(length, 8);
+                    float[] first = TestData.Random(length, 9);
+                    float[] second = TestData.Random(length, 10, 0f, 1f);
+                    OptimizerKernels.AdamStep(weights, gradient, first, second, 0.001f, 0.9f, 0.999f, 1e-8f, 5,
+                        blockLength: blocks);
+                    float[] all = [.. weights, .. first, .. second];
+                    reference ??= all;
+                    Assert.True(reference.AsSpan().SequenceEqual(all),
+                        $"{threads} threads with blocks of {blocks} differ");
+                }
+            }
+        }
+        finally
+        {
+            KernelThreads.ThreadCount = saved;
+        }
+    }
+
     [Fact]
     public void AdamRejectsARowCountThatIsNotTheMatrixShape()
     {
@@ -122,6 +155,10 @@ public class GemmThreadingTests
             new float[40_000], 0.001f, 0.9f, 0.999f, 1e-8f, 1, gradientRows: 3));
         Assert.Throws<ArgumentOutOfRangeException>(() => OptimizerKernels.AdamStep(values, values,
             new float[40_000], new float[40_000], 0.001f, 0.9f, 0.999f, 1e-8f, 1, gradientRows: -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => OptimizerKernels.AdamStep(values, values,
+            new float[40_000], new float[40_000], 0.001f, 0.9f, 0.999f, 1e-8f, 1, blockLength: -1));
+        Assert.Throws<ArgumentException>(() => OptimizerKernels.AdamStep(values, values, new float[40_000],
+            new float[40_000], 0.001f, 0.9f, 0.999f, 1e-8f, 1, gradientRows: 4, blockLength: 1000));
     }
 
     [Fact]

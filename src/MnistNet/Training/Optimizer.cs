@@ -116,8 +116,8 @@ public sealed class Optimizer : IDisposable
         for (int l = 0; l < layers.Count; l++)
         {
             DenseLayer layer = layers[l];
-            Update(2 * l, layer.Weights.Span, gradients.WeightGradient(l), (float)WeightDecay, layer);
-            Update(2 * l + 1, layer.Biases.Span, gradients.BiasGradient(l), 0f, null);
+            Update(2 * l, layer.Weights.Span, gradients.WeightGradient(l), (float)WeightDecay, l);
+            Update(2 * l + 1, layer.Biases.Span, gradients.BiasGradient(l), 0f, -1);
         }
     }
 
@@ -189,12 +189,11 @@ public sealed class Optimizer : IDisposable
     }
 
     /// <summary>
-    /// One parameter's update; <paramref name="layer"/> is the layer of a weight matrix, whose split between
-    /// threads in the backward pass the update follows (its column blocks, or else the row bands of the product
-    /// that computed its gradient), null for a bias.
+    /// One parameter's update; <paramref name="layer"/> is the index of the layer of a weight matrix, whose split
+    /// between threads in the backward pass the update follows, -1 for a bias.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Update(int parameter, Span<float> weights, Span<float> gradient, float decay, DenseLayer? layer)
+    private void Update(int parameter, Span<float> weights, Span<float> gradient, float decay, int layer)
     {
         float learningRate = (float)LearningRate;
         if (decay != 0 && Kind != OptimizerKind.AdamW)
@@ -221,13 +220,30 @@ public sealed class Optimizer : IDisposable
                     Shrink(weights, 1f - learningRate * decay);
                 }
 
-                int blocks = layer?.BlockCount ?? 1;
+                int blockLength = layer < 0 ? 0 : OwnedBlockLength(layer);
                 OptimizerKernels.AdamStep(weights, gradient, _firstState[parameter].Span,
                     _secondState[parameter].Span, learningRate, Beta1, Beta2, Epsilon, Step,
-                    gradientRows: blocks == 1 ? layer?.Inputs ?? 0 : 0,
-                    blockLength: blocks == 1 ? 0 : layer!.Inputs * DenseLayer.BlockWidth);
+                    gradientRows: layer < 0 || blockLength > 0 ? 0 : _network.Layers[layer].Inputs,
+                    blockLength: blockLength);
                 break;
         }
+    }
+
+    /// <summary>
+    /// The length of the runs of layer <paramref name="layer"/>'s weights that the threads own in the backward
+    /// pass, 0 for none: its column blocks when it has several, else the rows that multiply each column block of
+    /// the layer below, whose gradient the owner of that block computes (see <see cref="NetworkWorkspace"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int OwnedBlockLength(int layer)
+    {
+        DenseLayer weights = _network.Layers[layer];
+        if (weights.BlockCount > 1)
+        {
+            return weights.Inputs * DenseLayer.BlockWidth;
+        }
+
+        return layer > 0 && _network.Layers[layer - 1].BlockCount > 1 ? weights.Outputs * DenseLayer.BlockWidth : 0;
     }
 
     private static void AddL2Gradient(Span<float> gradient, ReadOnlySpan<float> weights, float decay)
