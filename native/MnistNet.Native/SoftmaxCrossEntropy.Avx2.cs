@@ -18,7 +18,8 @@ internal static unsafe class SoftmaxCrossEntropyAvx2
     /// max_r), or 0 with empty labels.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static double Forward(Span<float> logits, ReadOnlySpan<byte> labels, int rows, int classes)
+    public static double Forward(Span<float> logits, ReadOnlySpan<byte> labels, int rows, int classes,
+        Span<float> rowLosses)
     {
         int vectorEnd = classes - classes % Lanes;
         double totalLoss = 0;
@@ -69,7 +70,12 @@ internal static unsafe class SoftmaxCrossEntropyAvx2
 
                 if (!labels.IsEmpty)
                 {
-                    totalLoss += MathF.Log(sum) - labelLogit;
+                    float rowLoss = MathF.Log(sum) - labelLogit;
+                    totalLoss += rowLoss;
+                    if (!rowLosses.IsEmpty)
+                    {
+                        rowLosses[r] = rowLoss;
+                    }
                 }
             }
         }

@@ -14,7 +14,8 @@ internal static unsafe class SoftmaxCrossEntropyVector128
     /// Each row r of logits[rows×classes] becomes softmax(row); returns Σ_r log Σ_c e^(z_rc - max_r) - (z_r,label -
     /// max_r), or 0 with empty labels.
     /// </summary>
-    public static double Forward(Span<float> logits, ReadOnlySpan<byte> labels, int rows, int classes)
+    public static double Forward(Span<float> logits, ReadOnlySpan<byte> labels, int rows, int classes,
+        Span<float> rowLosses)
     {
         int vectorEnd = classes - classes % Lanes;
         double totalLoss = 0;
@@ -65,7 +66,12 @@ internal static unsafe class SoftmaxCrossEntropyVector128
 
                 if (!labels.IsEmpty)
                 {
-                    totalLoss += MathF.Log(sum) - labelLogit;
+                    float rowLoss = MathF.Log(sum) - labelLogit;
+                    totalLoss += rowLoss;
+                    if (!rowLosses.IsEmpty)
+                    {
+                        rowLosses[r] = rowLoss;
+                    }
                 }
             }
         }

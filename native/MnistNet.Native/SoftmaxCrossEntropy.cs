@@ -16,18 +16,45 @@ public static class SoftmaxCrossEntropy
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Forward(Span<float> logits, ReadOnlySpan<byte> labels, int rows, int classes)
-        => Forward(logits, labels, rows, classes, KernelSelector.Active);
+        => Forward(logits, labels, rows, classes, default, KernelSelector.Active);
 
     /// <inheritdoc cref="Forward(Span{float}, ReadOnlySpan{byte}, int, int)"/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Forward(Span<float> logits, ReadOnlySpan<byte> labels, int rows, int classes, KernelPath path)
+        => Forward(logits, labels, rows, classes, default, path);
+
+    /// <inheritdoc cref="Forward(Span{float}, ReadOnlySpan{byte}, int, int, Span{float}, KernelPath)"/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static double Forward(Span<float> logits, ReadOnlySpan<byte> labels, int rows, int classes,
+        Span<float> rowLosses)
+        => Forward(logits, labels, rows, classes, rowLosses, KernelSelector.Active);
+
+    /// <summary>
+    /// <see cref="Forward(Span{float}, ReadOnlySpan{byte}, int, int)"/> that also writes each row's cross-entropy
+    /// to <paramref name="rowLosses"/> (when labels are given): the very terms of the returned sum, so that rows
+    /// computed in separate calls can be added up in row order with the bits of one call.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static double Forward(Span<float> logits, ReadOnlySpan<byte> labels, int rows, int classes,
+        Span<float> rowLosses, KernelPath path)
     {
         Validate(logits.Length, labels, rows, classes, allowNoLabels: true);
+        if (!rowLosses.IsEmpty && rowLosses.Length < rows)
+        {
+            throw new ArgumentException($"rowLosses has {rowLosses.Length} elements; {rows} needed.",
+                nameof(rowLosses));
+        }
+
+        if (labels.IsEmpty)
+        {
+            rowLosses = default;
+        }
+
         return KernelSelector.Require(path) switch
         {
-            KernelPath.Avx2 => SoftmaxCrossEntropyAvx2.Forward(logits, labels, rows, classes),
-            KernelPath.Vector128 => SoftmaxCrossEntropyVector128.Forward(logits, labels, rows, classes),
-            _ => SoftmaxCrossEntropyScalar.Forward(logits, labels, rows, classes),
+            KernelPath.Avx2 => SoftmaxCrossEntropyAvx2.Forward(logits, labels, rows, classes, rowLosses),
+            KernelPath.Vector128 => SoftmaxCrossEntropyVector128.Forward(logits, labels, rows, classes, rowLosses),
+            _ => SoftmaxCrossEntropyScalar.Forward(logits, labels, rows, classes, rowLosses),
         };
     }
 
@@ -99,7 +126,8 @@ public static class SoftmaxCrossEntropy
 /// <summary>The reference softmax and cross-entropy.</summary>
 internal static class SoftmaxCrossEntropyScalar
 {
-    public static double Forward(Span<float> logits, ReadOnlySpan<byte> labels, int rows, int classes)
+    public static double Forward(Span<float> logits, ReadOnlySpan<byte> labels, int rows, int classes,
+        Span<float> rowLosses)
     {
         double totalLoss = 0;
         for (int r = 0; r < rows; r++)
@@ -128,7 +156,12 @@ internal static class SoftmaxCrossEntropyScalar
 
             if (!labels.IsEmpty)
             {
-                totalLoss += MathF.Log(sum) - labelLogit;
+                float rowLoss = MathF.Log(sum) - labelLogit;
+                totalLoss += rowLoss;
+                if (!rowLosses.IsEmpty)
+                {
+                    rowLosses[r] = rowLoss;
+                }
             }
         }
 

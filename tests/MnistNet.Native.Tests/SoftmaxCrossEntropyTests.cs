@@ -49,6 +49,34 @@ public class SoftmaxCrossEntropyTests
 
     [Theory]
     [MemberData(nameof(TestData.AllPathsData), MemberType = typeof(TestData))]
+    public void RowLossesAreTheTermsOfTheSum(KernelPath path)
+    {
+        const int rows = 37, classes = 10;
+        float[] logits = TestData.Random(rows * classes, 3, -4f, 4f);
+        byte[] labels = [.. Enumerable.Range(0, rows).Select(r => (byte)(r * 7 % classes))];
+        float[] whole = [.. logits];
+        var rowLosses = new float[rows];
+
+        double total = SoftmaxCrossEntropy.Forward(whole, labels, rows, classes, rowLosses, path);
+
+        // Each row alone gives its own term; added in row order in double, the terms give the total bit for bit.
+        double inOrder = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            float[] row = logits[(r * classes)..((r + 1) * classes)];
+            Assert.Equal(SoftmaxCrossEntropy.Forward(row, [labels[r]], 1, classes, path), (double)rowLosses[r]);
+            Assert.True(rowLosses[r] > 0f);
+            inOrder += rowLosses[r];
+        }
+
+        Assert.Equal(total, inOrder);
+        Assert.Equal(total, SoftmaxCrossEntropy.Forward([.. logits], labels, rows, classes, path));
+        Assert.Throws<ArgumentException>(() =>
+            SoftmaxCrossEntropy.Forward([.. logits], labels, rows, classes, new float[rows - 1], path));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestData.AllPathsData), MemberType = typeof(TestData))]
     public void LargeLogitGapStaysFinite(KernelPath path)
     {
         float[] logits = [0, 1000];

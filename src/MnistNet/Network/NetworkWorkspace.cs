@@ -26,6 +26,7 @@ public sealed unsafe class NetworkWorkspace : IDisposable
     private readonly AlignedBuffer[] _weightGradients;
     private readonly AlignedBuffer[] _biasGradients;
     private readonly byte[] _labels;
+    private readonly float[] _rowLosses;
 
     public NetworkWorkspace(NeuralNetwork network, int capacity, bool forTraining)
     {
@@ -55,6 +56,7 @@ public sealed unsafe class NetworkWorkspace : IDisposable
         }
 
         _labels = new byte[capacity];
+        _rowLosses = new float[capacity];
         _self = GCHandle.ToIntPtr(GCHandle.Alloc(this, GCHandleType.Weak));
     }
 
@@ -149,7 +151,8 @@ public sealed unsafe class NetworkWorkspace : IDisposable
         CheckBatchSize(batchSize);
 
         IReadOnlyList<DenseLayer> layers = _network.Layers;
-        for (int l = 0; l < layers.Count; l++)
+        int rowChain = RowChainStart(batchSize);
+        for (int l = 0; l < rowChain; l++)
         {
             DenseLayer layer = layers[l];
             var job = new LayerJob { Workspace = _self, Layer = l, BatchSize = batchSize };
@@ -157,7 +160,7 @@ public sealed unsafe class NetworkWorkspace : IDisposable
             {
                 KernelThreads.RunParts(&ForwardBlocksPart, &job, maxParts: layer.BlockCount);
             }
-            else if (RunsInputBlocksOnOwnThreads(l) || (layer.BlockCount > 1 && SharesBetweenThreads))
+            else if (RunsInputBlocksOnOwnThreads(l, batchSize) || (layer.BlockCount > 1 && Shares(layer, batchSize)))
             {
                 KernelThreads.RunParts(&ForwardRowsPart, &job, maxParts: KernelThreads.ThreadCount);
             }
@@ -172,8 +175,65 @@ public sealed unsafe class NetworkWorkspace : IDisposable
             }
         }
 
+        if (rowChain < layers.Count)
+        {
+            var chain = new LayerJob
+            {
+                Workspace = _self, Layer = rowChain, BatchSize = batchSize, WithLoss = withLoss,
+            };
+            KernelThreads.RunParts(&ForwardChainPart, &chain, maxParts: KernelThreads.ThreadCount);
+            return withLoss ? SumInOrder(_rowLosses.AsSpan(0, batchSize)) : 0;
+        }
+
         ReadOnlySpan<byte> labels = withLoss ? _labels.AsSpan(0, batchSize) : default;
         return SoftmaxCrossEntropy.Forward(_activations[^1].Span, labels, batchSize, _network.OutputSize);
+    }
+
+    /// <summary>
+    /// The first layer from which the rest of the forward pass, softmax and loss included, runs as one job in bands
+    /// of rows, each thread taking its rows through every layer; the layer count when none does. Rows do not
+    /// depend on each other there, so the layers after the ones split by blocks need no join between them. Not
+    /// with dropout, whose masks are drawn in order over whole layers, nor for work too small to share.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int RowChainStart(int batchSize)
+    {
+        IReadOnlyList<DenseLayer> layers = _network.Layers;
+        if (!SharesBetweenThreads || Dropout is not null)
+        {
+            return layers.Count;
+        }
+
+        int start = layers.Count;
+        long multiplyAdds = 0;
+        while (start > 0 && !RunsBlocksOnOwnThreads(layers[start - 1], batchSize))
+        {
+            start--;
+            multiplyAdds += (long)batchSize * layers[start].Inputs * layers[start].Outputs;
+        }
+
+        return multiplyAdds >= SplitMinMultiplyAdds ? start : layers.Count;
+    }
+
+    // Below this many multiply-adds a layer's work stays on one thread, as the matrix multiply keeps such a product.
+    private const long SplitMinMultiplyAdds = 256 * 1024;
+
+    /// <summary>Whether layer's work on a batch is worth splitting between threads.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool Shares(DenseLayer layer, int batchSize) =>
+        SharesBetweenThreads && (long)batchSize * layer.Inputs * layer.Outputs >= SplitMinMultiplyAdds;
+
+    /// <summary>The row losses added in row order: the same sum, bit for bit, as one softmax call makes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double SumInOrder(ReadOnlySpan<float> rowLosses)
+    {
+        double total = 0;
+        foreach (float loss in rowLosses)
+        {
+            total += loss;
+        }
+
+        return total;
     }
 
     /// <summary>
@@ -198,7 +258,7 @@ public sealed unsafe class NetworkWorkspace : IDisposable
         {
             DenseLayer layer = layers[l];
             var job = new LayerJob { Workspace = _self, Layer = l, BatchSize = batchSize };
-            if (RunsInputBlocksOnOwnThreads(l))
+            if (RunsInputBlocksOnOwnThreads(l, batchSize))
             {
                 KernelThreads.RunParts(&BackwardInputBlocksPart, &job, maxParts: InputBlocks(l));
                 continue;
@@ -236,7 +296,7 @@ public sealed unsafe class NetworkWorkspace : IDisposable
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool RunsBlocksOnOwnThreads(DenseLayer layer, int batchSize) =>
-        layer.BlockCount > 1 && batchSize <= layer.Outputs && SharesBetweenThreads;
+        layer.BlockCount > 1 && batchSize <= layer.Outputs && Shares(layer, batchSize);
 
     /// <summary>
     /// Whether this workspace's own jobs split work between threads. With OpenBLAS, which threads each product
@@ -255,8 +315,8 @@ public sealed unsafe class NetworkWorkspace : IDisposable
     /// going forward.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private bool RunsInputBlocksOnOwnThreads(int l) =>
-        InputBlocks(l) > 1 && _network.Layers[l].BlockCount == 1 && SharesBetweenThreads;
+    private bool RunsInputBlocksOnOwnThreads(int l, int batchSize) =>
+        InputBlocks(l) > 1 && _network.Layers[l].BlockCount == 1 && Shares(_network.Layers[l], batchSize);
 
     /// <summary>Column block <paramref name="block"/> of a B x layer.Outputs matrix in the layer's blocks.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -311,16 +371,48 @@ public sealed unsafe class NetworkWorkspace : IDisposable
     {
         ref LayerJob job = ref Unsafe.AsRef<LayerJob>(context);
         var workspace = (NetworkWorkspace)GCHandle.FromIntPtr(job.Workspace).Target!;
-
-        // Bands of whole six-row tiles, so that no band leaves the multiply a ragged edge it could have avoided.
-        int tiles = (job.BatchSize + RowTile - 1) / RowTile;
-        int firstRow = Math.Min(job.BatchSize, tiles * part / parts * RowTile);
-        int endRow = Math.Min(job.BatchSize, tiles * (part + 1) / parts * RowTile);
+        (int firstRow, int endRow) = RowBand(job.BatchSize, part, parts);
         if (firstRow < endRow)
         {
             int blocks = workspace._network.Layers[job.Layer].BlockCount;
             workspace.ForwardBlocks(job.Layer, job.BatchSize, 0, blocks, firstRow, endRow);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ForwardChainPart(void* context, int part, int parts)
+    {
+        ref LayerJob job = ref Unsafe.AsRef<LayerJob>(context);
+        var workspace = (NetworkWorkspace)GCHandle.FromIntPtr(job.Workspace).Target!;
+        (int firstRow, int endRow) = RowBand(job.BatchSize, part, parts);
+        if (firstRow >= endRow)
+        {
+            return;
+        }
+
+        IReadOnlyList<DenseLayer> layers = workspace._network.Layers;
+        for (int l = job.Layer; l < layers.Count; l++)
+        {
+            workspace.ForwardBlocks(l, job.BatchSize, 0, layers[l].BlockCount, firstRow, endRow);
+        }
+
+        int rows = endRow - firstRow;
+        int classes = workspace._network.OutputSize;
+        Span<float> logits = workspace._activations[^1].Span.Slice(firstRow * classes, rows * classes);
+        ReadOnlySpan<byte> labels = job.WithLoss ? workspace._labels.AsSpan(firstRow, rows) : default;
+        SoftmaxCrossEntropy.Forward(logits, labels, rows, classes, workspace._rowLosses.AsSpan(firstRow, rows));
+    }
+
+    /// <summary>
+    /// Rows [first, end) of part <paramref name="part"/>: bands of whole six-row tiles, so that no band leaves the
+    /// multiply a ragged edge it could have avoided.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (int First, int End) RowBand(int batchSize, int part, int parts)
+    {
+        int tiles = (batchSize + RowTile - 1) / RowTile;
+        return (Math.Min(batchSize, tiles * part / parts * RowTile),
+            Math.Min(batchSize, tiles * (part + 1) / parts * RowTile));
     }
 
     // The rows of the packed multiply's register tile.
@@ -416,6 +508,7 @@ public sealed unsafe class NetworkWorkspace : IDisposable
         public nint Workspace;
         public int Layer;
         public int BatchSize;
+        public bool WithLoss;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

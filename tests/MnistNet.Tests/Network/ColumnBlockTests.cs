@@ -54,18 +54,25 @@ public class ColumnBlockTests
         }
     }
 
+    // Big enough to be split between threads: the first layer by its column blocks, the second (four input blocks,
+    // one output block) by input blocks going back, and from there to the loss by bands of rows going forward.
+    private static readonly int[] Shared = [100, 200, 64, 10];
+
     [Theory]
-    [InlineData(Activation.ReLU, 1, Batch)]
-    [InlineData(Activation.ReLU, 2, Batch)]
-    [InlineData(Activation.Tanh, 2, Batch)]
-    [InlineData(Activation.ReLU, 2, 160)] // more rows than the wide layer's outputs: split by rows going forward
-    public void BlocksGiveTheBitsOfTheRowMajorProducts(Activation activation, int threads, int batch)
+    [InlineData(Activation.ReLU, 1, Batch, false)]
+    [InlineData(Activation.ReLU, 2, Batch, false)]
+    [InlineData(Activation.ReLU, 1, 60, true)]
+    [InlineData(Activation.ReLU, 2, 60, true)]
+    [InlineData(Activation.Tanh, 2, 60, true)]
+    [InlineData(Activation.ReLU, 2, 250, true)] // more rows than the wide layer's outputs: split by rows going forward
+    public void BlocksGiveTheBitsOfTheRowMajorProducts(Activation activation, int threads, int batch, bool shared)
     {
         int saved = KernelThreads.ThreadCount;
         try
         {
             KernelThreads.ThreadCount = threads;
-            using var network = new NeuralNetwork(Sizes, activation, seed: 7);
+            int[] sizes = shared ? Shared : Sizes;
+            using var network = new NeuralNetwork(sizes, activation, seed: 7);
             using var workspace = new NetworkWorkspace(network, batch, forTraining: true);
             var random = new SeededRandom(8);
             foreach (DenseLayer layer in network.Layers)
@@ -77,7 +84,7 @@ public class ColumnBlockTests
                 }
             }
 
-            float[] inputs = Enumerable.Range(0, batch * Sizes[0]).Select(_ => (float)random.NextDouble()).ToArray();
+            float[] inputs = Enumerable.Range(0, batch * sizes[0]).Select(_ => (float)random.NextDouble()).ToArray();
             byte[] labels = [.. Enumerable.Range(0, batch).Select(i => (byte)(i * 7 % 10))];
             workspace.LoadInputs(inputs, labels);
             double loss = workspace.Forward(batch, withLoss: true);
@@ -116,17 +123,18 @@ public class ColumnBlockTests
         {
             float[][] Gradients(int threads)
             {
+                const int batch = 60;
                 KernelThreads.ThreadCount = threads;
-                using var network = new NeuralNetwork(Sizes, activation, seed: 7);
-                using var workspace = new NetworkWorkspace(network, Batch, forTraining: true);
-                using var dropout = new Dropout(network, Batch, rate: 0.3, new SeededRandom(4));
+                using var network = new NeuralNetwork(Shared, activation, seed: 7);
+                using var workspace = new NetworkWorkspace(network, batch, forTraining: true);
+                using var dropout = new Dropout(network, batch, rate: 0.3, new SeededRandom(4));
                 workspace.Dropout = dropout;
                 var random = new SeededRandom(8);
                 workspace.LoadInputs(
-                    Enumerable.Range(0, Batch * Sizes[0]).Select(_ => (float)random.NextDouble()).ToArray(),
-                    [0, 3, 9, 1, 1, 4, 7, 2, 5]);
-                workspace.Forward(Batch, withLoss: true);
-                workspace.Backward(Batch);
+                    Enumerable.Range(0, batch * Shared[0]).Select(_ => (float)random.NextDouble()).ToArray(),
+                    [.. Enumerable.Range(0, batch).Select(i => (byte)(i * 3 % 10))]);
+                workspace.Forward(batch, withLoss: true);
+                workspace.Backward(batch);
                 return [.. Enumerable.Range(0, network.Layers.Count).SelectMany(l =>
                     new[] { workspace.WeightGradient(l).ToArray(), workspace.BiasGradient(l).ToArray() })];
             }
