@@ -218,7 +218,7 @@ public sealed unsafe class NetworkWorkspace : IDisposable
     // Below this many multiply-adds a layer's work stays on one thread, as the matrix multiply keeps such a product.
     private const long SplitMinMultiplyAdds = 256 * 1024;
 
-    /// <summary>Whether layer's work on a batch is worth splitting between threads.</summary>
+    /// <summary>Whether a layer's work on a batch is worth splitting between threads.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool Shares(DenseLayer layer, int batchSize) =>
         SharesBetweenThreads && (long)batchSize * layer.Inputs * layer.Outputs >= SplitMinMultiplyAdds;
@@ -294,6 +294,10 @@ public sealed unsafe class NetworkWorkspace : IDisposable
     /// is split by rows instead, as <see cref="Gemm"/> splits such a product: predicting the 10,000 test images
     /// took 14.3 ms by blocks and 11.8 ms by rows (medians of 15 runs on two threads, AMD EPYC host).
     /// </summary>
+    /// <remarks>
+    /// A job by blocks has no more parts than blocks: with more threads than that (four threads on MNIST's two
+    /// blocks), the extra ones sit out the first layer's products and update.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool RunsBlocksOnOwnThreads(DenseLayer layer, int batchSize) =>
         layer.BlockCount > 1 && batchSize <= layer.Outputs && Shares(layer, batchSize);
