@@ -27,6 +27,7 @@ public sealed unsafe class NetworkWorkspace : IDisposable
     private readonly AlignedBuffer[] _biasGradients;
     private readonly byte[] _labels;
     private readonly float[] _rowLosses;
+    private int _lastBatchSize;
 
     public NetworkWorkspace(NeuralNetwork network, int capacity, bool forTraining)
     {
@@ -249,6 +250,7 @@ public sealed unsafe class NetworkWorkspace : IDisposable
             throw new InvalidOperationException("This workspace was created for prediction only.");
         }
 
+        _lastBatchSize = batchSize;
         IReadOnlyList<DenseLayer> layers = _network.Layers;
         int last = layers.Count - 1;
         SoftmaxCrossEntropy.Backward(_activations[^1].Span, _labels.AsSpan(0, batchSize), _deltas[last].Span,
@@ -494,15 +496,27 @@ public sealed unsafe class NetworkWorkspace : IDisposable
     /// for the layer below), which do not depend on each other, run at once, one per thread, instead of one after
     /// the other with each split between the threads. For small layers that is faster, since a split product's
     /// halves are short and each reads rows the other core wrote: with MNIST's 128 x 64 and 64 x 10 layers side by
-    /// side the backward pass took 186 us a step instead of 192 (medians of 15 alternating rounds in one process,
-    /// AMD EPYC host; 3 to 20 us less in four such runs). Each product is computed whole by one thread with the
-    /// same instructions either way, so the bits do not change.
+    /// side (before the first layer came in column blocks) the backward pass took 186 us a step instead of 192
+    /// (medians of 15 alternating rounds in one process, AMD EPYC host; 3 to 20 us less in four such runs). Each
+    /// product is computed whole by one thread with the same instructions either way, so the bits do not change.
+    /// Layers too small to share at all (the 64 x 10 layer at batches of 128, any layer at batches of one or two)
+    /// stay on the calling thread: with one image a batch, two threads trained 20% slower than one.
     /// </summary>
     /// <remarks>OpenBLAS, as a backend, splits each product with threads of its own, so it is left to do so.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool RunsProductsSideBySide(DenseLayer layer, int batchSize) =>
-        SideBySide && KernelThreads.ThreadCount > 1 && Gemm.Backend == GemmBackend.Managed
-        && (long)batchSize * layer.Inputs * layer.Outputs <= SideBySideLimit;
+        SideBySide && Shares(layer, batchSize) && (long)batchSize * layer.Inputs * layer.Outputs <= SideBySideLimit;
+
+    /// <summary>
+    /// Whether the update of layer <paramref name="layer"/>'s weights after the last backward pass is worth
+    /// splitting between threads: when its weight gradient was large enough to be split. Otherwise the gradient,
+    /// and in the forward pass the weights, stayed in the calling thread's cache, and another core updating part of
+    /// them would spend what it saves moving them.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal bool SplitsUpdate(int layer) =>
+        KernelThreads.ThreadCount > 1 && (long)_lastBatchSize * _network.Layers[layer].Inputs
+            * _network.Layers[layer].Outputs >= SplitMinMultiplyAdds;
 
     /// <summary>Whether small layers run their backward products side by side; off only to test and measure.</summary>
     internal static bool SideBySide { get; set; } = true;

@@ -116,7 +116,8 @@ public sealed class Optimizer : IDisposable
         for (int l = 0; l < layers.Count; l++)
         {
             DenseLayer layer = layers[l];
-            Update(2 * l, layer.Weights.Span, gradients.WeightGradient(l), (float)WeightDecay, l);
+            Update(2 * l, layer.Weights.Span, gradients.WeightGradient(l), (float)WeightDecay,
+                gradients.SplitsUpdate(l) ? l : OnOneThread);
             Update(2 * l + 1, layer.Biases.Span, gradients.BiasGradient(l), 0f, -1);
         }
     }
@@ -188,9 +189,13 @@ public sealed class Optimizer : IDisposable
         }
     }
 
+    // Update's layer for weights whose update stays on the calling thread, as their gradient did.
+    private const int OnOneThread = -2;
+
     /// <summary>
     /// One parameter's update; <paramref name="layer"/> is the index of the layer of a weight matrix, whose split
-    /// between threads in the backward pass the update follows, -1 for a bias.
+    /// between threads in the backward pass the update follows, -1 for a bias and <see cref="OnOneThread"/> for
+    /// weights updated on the calling thread.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Update(int parameter, Span<float> weights, Span<float> gradient, float decay, int layer)
@@ -220,7 +225,8 @@ public sealed class Optimizer : IDisposable
                     Shrink(weights, 1f - learningRate * decay);
                 }
 
-                int blockLength = layer < 0 ? 0 : OwnedBlockLength(layer);
+                // One block as long as the whole matrix is one part, which runs on the calling thread.
+                int blockLength = layer == OnOneThread ? weights.Length : layer < 0 ? 0 : OwnedBlockLength(layer);
                 OptimizerKernels.AdamStep(weights, gradient, _firstState[parameter].Span,
                     _secondState[parameter].Span, learningRate, Beta1, Beta2, Epsilon, Step,
                     gradientRows: layer < 0 || blockLength > 0 ? 0 : _network.Layers[layer].Inputs,
