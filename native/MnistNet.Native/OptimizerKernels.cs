@@ -96,10 +96,11 @@ public static class OptimizerKernels
         }
 
         KernelSelector.Require(path);
-        // Blocks that threads own are updated by their owners whatever their size: another core reading them
-        // would cost more than the job.
-        bool owned = blockLength > 0 && blockLength < weights.Length;
-        if ((weights.Length >= ParallelLength || owned) && KernelThreads.ThreadCount > 1)
+
+        // Blocks that threads own are updated by their owners whatever their size (another core reading them would
+        // cost more than the job), and a single block by the calling thread; without blocks, the size decides.
+        bool split = blockLength > 0 ? blockLength < weights.Length : weights.Length >= ParallelLength;
+        if (split && KernelThreads.ThreadCount > 1)
         {
             AdamStepInParts(weights, gradient, firstMoment, secondMoment, learningRate, beta1, beta2, epsilon, step,
                 path, gradientRows, blockLength);

@@ -88,31 +88,26 @@ public sealed class DenseLayer : IDisposable
     internal void SetWeights(ReadOnlySpan<float> rowMajor) => CopyFromRowMajor(rowMajor, Weights.Span);
 
     /// <summary>Copies values laid out like <see cref="Weights"/> (a gradient, optimizer state) to row-major.</summary>
-    internal void CopyToRowMajor(ReadOnlySpan<float> layerOrder, Span<float> rowMajor)
-    {
-        RequireWeightCount(layerOrder.Length, rowMajor.Length);
-        for (int block = 0; block < BlockCount; block++)
-        {
-            (int start, int width) = Block(block);
-            for (int row = 0; row < Inputs; row++)
-            {
-                layerOrder.Slice(Inputs * start + row * width, width)
-                    .CopyTo(rowMajor.Slice(row * Outputs + start, width));
-            }
-        }
-    }
+    internal void CopyToRowMajor(ReadOnlySpan<float> layerOrder, Span<float> rowMajor) =>
+        CopyRows(layerOrder, rowMajor, toRowMajor: true);
 
     /// <summary>Copies row-major values into the layout of <see cref="Weights"/>.</summary>
-    internal void CopyFromRowMajor(ReadOnlySpan<float> rowMajor, Span<float> layerOrder)
+    internal void CopyFromRowMajor(ReadOnlySpan<float> rowMajor, Span<float> layerOrder) =>
+        CopyRows(rowMajor, layerOrder, toRowMajor: false);
+
+    /// <summary>Copies each row of each column block between the layer's layout and row-major order.</summary>
+    private void CopyRows(ReadOnlySpan<float> source, Span<float> destination, bool toRowMajor)
     {
-        RequireWeightCount(rowMajor.Length, layerOrder.Length);
+        RequireWeightCount(source.Length, destination.Length);
         for (int block = 0; block < BlockCount; block++)
         {
             (int start, int width) = Block(block);
             for (int row = 0; row < Inputs; row++)
             {
-                rowMajor.Slice(row * Outputs + start, width)
-                    .CopyTo(layerOrder.Slice(Inputs * start + row * width, width));
+                int inBlock = Inputs * start + row * width;
+                int inRowMajor = row * Outputs + start;
+                source.Slice(toRowMajor ? inBlock : inRowMajor, width)
+                    .CopyTo(destination.Slice(toRowMajor ? inRowMajor : inBlock, width));
             }
         }
     }

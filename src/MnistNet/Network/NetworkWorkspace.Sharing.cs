@@ -30,7 +30,7 @@ public sealed unsafe partial class NetworkWorkspace
         while (start > 0 && !RunsBlocksOnOwnThreads(layers[start - 1], batchSize))
         {
             start--;
-            multiplyAdds += (long)batchSize * layers[start].Inputs * layers[start].Outputs;
+            multiplyAdds += MultiplyAdds(layers[start], batchSize);
         }
 
         return multiplyAdds >= SplitMinMultiplyAdds ? start : layers.Count;
@@ -42,7 +42,11 @@ public sealed unsafe partial class NetworkWorkspace
     /// <summary>Whether a layer's work on a batch is worth splitting between threads.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool Shares(DenseLayer layer, int batchSize) =>
-        SharesBetweenThreads && (long)batchSize * layer.Inputs * layer.Outputs >= SplitMinMultiplyAdds;
+        SharesBetweenThreads && MultiplyAdds(layer, batchSize) >= SplitMinMultiplyAdds;
+
+    /// <summary>The multiply-adds of each of a layer's products on a batch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static long MultiplyAdds(DenseLayer layer, int batchSize) => (long)batchSize * layer.Inputs * layer.Outputs;
 
     /// <summary>
     /// Whether the column blocks of <paramref name="layer"/> are split between the threads, each thread taking the
@@ -84,7 +88,7 @@ public sealed unsafe partial class NetworkWorkspace
     private static void ForwardBlocksPart(void* context, int part, int parts)
     {
         ref LayerJob job = ref Unsafe.AsRef<LayerJob>(context);
-        var workspace = (NetworkWorkspace)GCHandle.FromIntPtr(job.Workspace).Target!;
+        NetworkWorkspace workspace = job.Owner;
         (int first, int end) = PartBlocks(workspace._network.Layers[job.Layer], part, parts);
         workspace.ForwardBlocks(job.Layer, job.BatchSize, first, end, 0, job.BatchSize);
     }
@@ -93,7 +97,7 @@ public sealed unsafe partial class NetworkWorkspace
     private static void ParameterGradientBlocksPart(void* context, int part, int parts)
     {
         ref LayerJob job = ref Unsafe.AsRef<LayerJob>(context);
-        var workspace = (NetworkWorkspace)GCHandle.FromIntPtr(job.Workspace).Target!;
+        NetworkWorkspace workspace = job.Owner;
         (int first, int end) = PartBlocks(workspace._network.Layers[job.Layer], part, parts);
         workspace.ParameterGradients(job.Layer, job.BatchSize, first, end);
     }
@@ -102,7 +106,7 @@ public sealed unsafe partial class NetworkWorkspace
     private static void ForwardRowsPart(void* context, int part, int parts)
     {
         ref LayerJob job = ref Unsafe.AsRef<LayerJob>(context);
-        var workspace = (NetworkWorkspace)GCHandle.FromIntPtr(job.Workspace).Target!;
+        NetworkWorkspace workspace = job.Owner;
         (int firstRow, int endRow) = RowBand(job.BatchSize, part, parts);
         if (firstRow < endRow)
         {
@@ -115,7 +119,7 @@ public sealed unsafe partial class NetworkWorkspace
     private static void ForwardChainPart(void* context, int part, int parts)
     {
         ref LayerJob job = ref Unsafe.AsRef<LayerJob>(context);
-        var workspace = (NetworkWorkspace)GCHandle.FromIntPtr(job.Workspace).Target!;
+        NetworkWorkspace workspace = job.Owner;
         (int firstRow, int endRow) = RowBand(job.BatchSize, part, parts);
         if (firstRow >= endRow)
         {
@@ -154,7 +158,7 @@ public sealed unsafe partial class NetworkWorkspace
     private static void BackwardInputBlocksPart(void* context, int part, int parts)
     {
         ref LayerJob job = ref Unsafe.AsRef<LayerJob>(context);
-        var workspace = (NetworkWorkspace)GCHandle.FromIntPtr(job.Workspace).Target!;
+        NetworkWorkspace workspace = job.Owner;
         int blocks = workspace.InputBlocks(job.Layer);
         for (int c = blocks * part / parts; c < blocks * (part + 1) / parts; c++)
         {
@@ -190,18 +194,38 @@ public sealed unsafe partial class NetworkWorkspace
     /// <remarks>OpenBLAS, as a backend, splits each product with threads of its own, so it is left to do so.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool RunsProductsSideBySide(DenseLayer layer, int batchSize) =>
-        SideBySide && Shares(layer, batchSize) && (long)batchSize * layer.Inputs * layer.Outputs <= SideBySideLimit;
+        SideBySide && Shares(layer, batchSize) && MultiplyAdds(layer, batchSize) <= SideBySideLimit;
 
     /// <summary>
-    /// Whether the update of layer <paramref name="layer"/>'s weights after the last backward pass is worth
-    /// splitting between threads: when its weight gradient was large enough to be split. Otherwise the gradient,
-    /// and in the forward pass the weights, stayed in the calling thread's cache, and another core updating part of
-    /// them would spend what it saves moving them.
+    /// How the optimizer should split the update of layer <paramref name="layer"/>'s weights after the last backward
+    /// pass, in the terms of <see cref="OptimizerKernels.AdamStep(Span{float}, ReadOnlySpan{float}, Span{float},
+    /// Span{float}, float, float, float, float, long, int, int)"/>: by the blocks each thread computed the gradient
+    /// of (its column blocks, or the rows that multiply each column block of the layer below), by the row bands of
+    /// a row-major gradient product, or, when the gradient was too small to split, as one block on the calling
+    /// thread: the gradient, and in the forward pass the weights, stayed in that thread's cache, and another core
+    /// updating part of them would spend what it saves moving them.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal bool SplitsUpdate(int layer) =>
-        KernelThreads.ThreadCount > 1 && (long)_lastBatchSize * _network.Layers[layer].Inputs
-            * _network.Layers[layer].Outputs >= SplitMinMultiplyAdds;
+    internal (int GradientRows, int BlockLength) UpdateSplit(int layer)
+    {
+        DenseLayer weights = _network.Layers[layer];
+        if (RunsBlocksOnOwnThreads(weights, _lastBatchSize))
+        {
+            return (0, weights.Inputs * DenseLayer.BlockWidth);
+        }
+
+        if (RunsInputBlocksOnOwnThreads(layer, _lastBatchSize))
+        {
+            return (0, weights.Outputs * DenseLayer.BlockWidth);
+        }
+
+        if (KernelThreads.ThreadCount == 1 || MultiplyAdds(weights, _lastBatchSize) < SplitMinMultiplyAdds)
+        {
+            return (0, weights.Inputs * weights.Outputs);
+        }
+
+        return (weights.BlockCount == 1 && InputBlocks(layer) == 1 ? weights.Inputs : 0, 0);
+    }
 
     /// <summary>Whether small layers run their backward products side by side; off only to test and measure.</summary>
     internal static bool SideBySide { get; set; } = true;
@@ -212,13 +236,15 @@ public sealed unsafe partial class NetworkWorkspace
         public int Layer;
         public int BatchSize;
         public bool WithLoss;
+
+        public readonly NetworkWorkspace Owner => (NetworkWorkspace)GCHandle.FromIntPtr(Workspace).Target!;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BackwardPart(void* context, int part, int parts)
     {
         ref LayerJob job = ref Unsafe.AsRef<LayerJob>(context);
-        var workspace = (NetworkWorkspace)GCHandle.FromIntPtr(job.Workspace).Target!;
+        NetworkWorkspace workspace = job.Owner;
         if (part == 0)
         {
             workspace.ParameterGradients(job.Layer, job.BatchSize, 0, workspace._network.Layers[job.Layer].BlockCount);
@@ -227,4 +253,5 @@ public sealed unsafe partial class NetworkWorkspace
         {
             workspace.GradientBelow(job.Layer, job.BatchSize);
         }
-    }}
+    }
+}

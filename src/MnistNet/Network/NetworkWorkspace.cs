@@ -332,22 +332,27 @@ public sealed unsafe partial class NetworkWorkspace : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ParameterGradients(int l, int batchSize, int first, int end)
     {
-        DenseLayer layer = _network.Layers[l];
-        int inputBlocks = InputBlocks(l);
         for (int b = first; b < end; b++)
         {
-            (int start, int width) = layer.Block(b);
-            Span<float> delta = BlockOf(_deltas[l], layer, b, batchSize);
-            Span<float> gradient = _weightGradients[l].Span.Slice(layer.Inputs * start, layer.Inputs * width);
-            for (int c = 0; c < inputBlocks; c++)
+            for (int c = 0; c < InputBlocks(l); c++)
             {
-                Span<float> input = InputBlock(l, c, batchSize, false, out int rows, out int depth);
-                Gemm.MultiplyTN(input, delta, gradient.Slice(rows * width, depth * width), depth, batchSize, width);
+                WeightGradientPart(l, batchSize, b, c);
             }
-
         }
 
         BiasGradients(l, batchSize, first, end);
+    }
+
+    /// <summary>The rows of output block b of dW[l] that input block c multiplies: (A[l] block c)ᵀ · dZ[l] block b.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void WeightGradientPart(int l, int batchSize, int b, int c)
+    {
+        DenseLayer layer = _network.Layers[l];
+        (int start, int width) = layer.Block(b);
+        Span<float> input = InputBlock(l, c, batchSize, false, out int rows, out int depth);
+        Span<float> gradient = _weightGradients[l].Span.Slice(layer.Inputs * start + rows * width, depth * width);
+        Gemm.MultiplyTN(input, BlockOf(_deltas[l], layer, b, batchSize), gradient, depth, batchSize, width);
     }
 
     /// <summary>db[l] = the column sums of dZ[l], for output blocks [first, end).</summary>
@@ -370,44 +375,47 @@ public sealed unsafe partial class NetworkWorkspace : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void InputBlockGradients(int l, int batchSize, int c)
     {
-        DenseLayer layer = _network.Layers[l];
-        Span<float> input = InputBlock(l, c, batchSize, false, out int rows, out int depth);
-        Span<float> below = InputBlock(l, c, batchSize, true, out _, out _);
-        for (int b = 0; b < layer.BlockCount; b++)
+        for (int b = 0; b < _network.Layers[l].BlockCount; b++)
         {
-            (int start, int width) = layer.Block(b);
-            Span<float> delta = BlockOf(_deltas[l], layer, b, batchSize);
-            Span<float> gradient = _weightGradients[l].Span.Slice(layer.Inputs * start + rows * width,
-                depth * width);
-            Gemm.MultiplyTN(input, delta, gradient, depth, batchSize, width);
-            Gemm.MultiplyNT(delta, layer.WeightBlock(b).Slice(rows * width, depth * width), below, batchSize, width,
-                depth, accumulate: b > 0);
+            WeightGradientPart(l, batchSize, b, c);
         }
 
+        Span<float> below = GradientBelowBlock(l, batchSize, c, out int rows);
         PassBack(l, below, batchSize * rows);
     }
 
     /// <summary>
-    /// dZ[l-1] = dZ[l] · W[l]ᵀ, passed back through layer l-1's dropout and activation. Each block of dZ[l-1] sums
-    /// over the output blocks of layer l in order, continuing each element's sum as one product would.
+    /// dZ[l-1] = dZ[l] · W[l]ᵀ, passed back through layer l-1's dropout and activation.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void GradientBelow(int l, int batchSize)
     {
-        DenseLayer layer = _network.Layers[l];
-        Span<float> below = _deltas[l - 1].Span[..(batchSize * layer.Inputs)];
         for (int c = 0; c < InputBlocks(l); c++)
         {
-            Span<float> belowBlock = InputBlock(l, c, batchSize, true, out int rows, out int depth);
-            for (int b = 0; b < layer.BlockCount; b++)
-            {
-                int width = layer.Block(b).Width;
-                Gemm.MultiplyNT(BlockOf(_deltas[l], layer, b, batchSize), layer.WeightBlock(b).Slice(rows * width,
-                    depth * width), belowBlock, batchSize, width, depth, accumulate: b > 0);
-            }
+            GradientBelowBlock(l, batchSize, c, out _);
         }
 
-        PassBack(l, below, 0);
+        PassBack(l, _deltas[l - 1].Span[..(batchSize * _network.Layers[l].Inputs)], 0);
+    }
+
+    /// <summary>
+    /// Block c of dZ[l-1] before the layer below's dropout and activation: the sum over the output blocks of layer l
+    /// in order, continuing each element's sum as one product would. <paramref name="rows"/> is the block's first
+    /// column in dZ[l-1] (its first row of W).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private Span<float> GradientBelowBlock(int l, int batchSize, int c, out int rows)
+    {
+        DenseLayer layer = _network.Layers[l];
+        Span<float> below = InputBlock(l, c, batchSize, true, out rows, out int depth);
+        for (int b = 0; b < layer.BlockCount; b++)
+        {
+            int width = layer.Block(b).Width;
+            Gemm.MultiplyNT(BlockOf(_deltas[l], layer, b, batchSize), layer.WeightBlock(b).Slice(rows * width,
+                depth * width), below, batchSize, width, depth, accumulate: b > 0);
+        }
+
+        return below;
     }
 
     /// <summary>

@@ -117,8 +117,8 @@ public sealed class Optimizer : IDisposable
         {
             DenseLayer layer = layers[l];
             Update(2 * l, layer.Weights.Span, gradients.WeightGradient(l), (float)WeightDecay,
-                gradients.SplitsUpdate(l) ? l : OnOneThread);
-            Update(2 * l + 1, layer.Biases.Span, gradients.BiasGradient(l), 0f, -1);
+                gradients.UpdateSplit(l));
+            Update(2 * l + 1, layer.Biases.Span, gradients.BiasGradient(l), 0f, (0, 0));
         }
     }
 
@@ -189,16 +189,13 @@ public sealed class Optimizer : IDisposable
         }
     }
 
-    // Update's layer for weights whose update stays on the calling thread, as their gradient did.
-    private const int OnOneThread = -2;
-
     /// <summary>
-    /// One parameter's update; <paramref name="layer"/> is the index of the layer of a weight matrix, whose split
-    /// between threads in the backward pass the update follows, -1 for a bias and <see cref="OnOneThread"/> for
-    /// weights updated on the calling thread.
+    /// One parameter's update; <paramref name="split"/> says how Adam splits it between threads (see
+    /// <see cref="NetworkWorkspace.UpdateSplit"/>), (0, 0) for an even split.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Update(int parameter, Span<float> weights, Span<float> gradient, float decay, int layer)
+    private void Update(int parameter, Span<float> weights, Span<float> gradient, float decay,
+        (int GradientRows, int BlockLength) split)
     {
         float learningRate = (float)LearningRate;
         if (decay != 0 && Kind != OptimizerKind.AdamW)
@@ -225,31 +222,11 @@ public sealed class Optimizer : IDisposable
                     Shrink(weights, 1f - learningRate * decay);
                 }
 
-                // One block as long as the whole matrix is one part, which runs on the calling thread.
-                int blockLength = layer == OnOneThread ? weights.Length : layer < 0 ? 0 : OwnedBlockLength(layer);
                 OptimizerKernels.AdamStep(weights, gradient, _firstState[parameter].Span,
-                    _secondState[parameter].Span, learningRate, Beta1, Beta2, Epsilon, Step,
-                    gradientRows: layer < 0 || blockLength > 0 ? 0 : _network.Layers[layer].Inputs,
-                    blockLength: blockLength);
+                    _secondState[parameter].Span, learningRate, Beta1, Beta2, Epsilon, Step, split.GradientRows,
+                    split.BlockLength);
                 break;
         }
-    }
-
-    /// <summary>
-    /// The length of the runs of layer <paramref name="layer"/>'s weights that the threads own in the backward
-    /// pass, 0 for none: its column blocks when it has several, else the rows that multiply each column block of
-    /// the layer below, whose gradient the owner of that block computes (see <see cref="NetworkWorkspace"/>).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int OwnedBlockLength(int layer)
-    {
-        DenseLayer weights = _network.Layers[layer];
-        if (weights.BlockCount > 1)
-        {
-            return weights.Inputs * DenseLayer.BlockWidth;
-        }
-
-        return layer > 0 && _network.Layers[layer - 1].BlockCount > 1 ? weights.Outputs * DenseLayer.BlockWidth : 0;
     }
 
     private static void AddL2Gradient(Span<float> gradient, ReadOnlySpan<float> weights, float decay)
