@@ -5,8 +5,11 @@ using System.Runtime.Intrinsics.X86;
 namespace MnistNet.Native;
 
 /// <summary>
-/// Activations on AVX2 vectors, eight elements a step; the last length % 8 go through the scalar twin. ReLU and
-/// all derivatives are bit-identical to the reference; sigmoid and tanh use <see cref="VectorMathAvx2"/>.
+/// Activations on AVX2 vectors, eight elements a step. ReLU and all derivatives are bit-identical to the reference,
+/// so their last length % 8 elements go through the scalar twin. Sigmoid and tanh use <see cref="VectorMathAvx2"/>
+/// on every element, the last ones in a masked vector: an element's value must not depend on where the span it
+/// came in starts or ends, since a layer's outputs are activated in blocks or bands of rows whose sizes depend on
+/// the thread count.
 /// </summary>
 internal static unsafe class ActivationsAvx2
 {
@@ -36,14 +39,26 @@ internal static unsafe class ActivationsAvx2
                         Avx.Store(v + i, VectorMathAvx2.Sigmoid(Avx.LoadVector256(v + i)));
                     }
 
-                    break;
+                    if (vectorEnd < values.Length)
+                    {
+                        Vector256<float> mask = GemmAvx2.TailMask(values.Length - vectorEnd);
+                        Avx.MaskStore(v + vectorEnd, mask, VectorMathAvx2.Sigmoid(Avx.MaskLoad(v + vectorEnd, mask)));
+                    }
+
+                    return;
                 case Activation.Tanh:
                     for (int i = 0; i < vectorEnd; i += Lanes)
                     {
                         Avx.Store(v + i, VectorMathAvx2.Tanh(Avx.LoadVector256(v + i)));
                     }
 
-                    break;
+                    if (vectorEnd < values.Length)
+                    {
+                        Vector256<float> mask = GemmAvx2.TailMask(values.Length - vectorEnd);
+                        Avx.MaskStore(v + vectorEnd, mask, VectorMathAvx2.Tanh(Avx.MaskLoad(v + vectorEnd, mask)));
+                    }
+
+                    return;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(activation));
             }

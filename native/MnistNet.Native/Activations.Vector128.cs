@@ -3,8 +3,9 @@ using System.Runtime.Intrinsics;
 namespace MnistNet.Native;
 
 /// <summary>
-/// Activations on portable 128-bit vectors, four elements a step, the rest through the scalar twin; the same
-/// contract as <see cref="ActivationsAvx2"/>, with sigmoid and tanh from <see cref="VectorMathVector128"/>.
+/// Activations on portable 128-bit vectors, four elements a step; the same contract as
+/// <see cref="ActivationsAvx2"/>, with sigmoid and tanh from <see cref="VectorMathVector128"/> on every element (the
+/// last ones in a padded vector) and ReLU's last length % 4 through the scalar twin.
 /// </summary>
 internal static unsafe class ActivationsVector128
 {
@@ -33,20 +34,37 @@ internal static unsafe class ActivationsVector128
                         VectorMathVector128.Sigmoid(Vector128.Load(v + i)).Store(v + i);
                     }
 
-                    break;
+                    ForwardTail(values[vectorEnd..], VectorMathVector128.Sigmoid);
+                    return;
                 case Activation.Tanh:
                     for (int i = 0; i < vectorEnd; i += Lanes)
                     {
                         VectorMathVector128.Tanh(Vector128.Load(v + i)).Store(v + i);
                     }
 
-                    break;
+                    ForwardTail(values[vectorEnd..], VectorMathVector128.Tanh);
+                    return;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(activation));
             }
         }
 
         ActivationsScalar.Forward(values[vectorEnd..], activation);
+    }
+
+    /// <summary>The last fewer-than-four values through the vector function, padded with zeros.</summary>
+    private static void ForwardTail(Span<float> tail, Func<Vector128<float>, Vector128<float>> function)
+    {
+        if (tail.IsEmpty)
+        {
+            return;
+        }
+
+        Span<float> padded = stackalloc float[Lanes];
+        padded.Clear();
+        tail.CopyTo(padded);
+        function(Vector128.Create<float>(padded)).CopyTo(padded);
+        padded[..tail.Length].CopyTo(tail);
     }
 
     /// <summary>gradient[i] *= f'(z[i]) from activated[i] = f(z[i]); both spans have one length.</summary>

@@ -106,6 +106,25 @@ public class ActivationsTests
 
     [Theory]
     [MemberData(nameof(PathsAndActivations))]
+    public void AnElementsValueDoesNotDependOnTheSpanItCameIn(KernelPath path, Activation activation)
+    {
+        // A layer's outputs are activated in blocks or row bands whose sizes depend on the thread count, so every
+        // split of a span must give the bits of the whole.
+        float[] inputs = TestData.Random(37, 5, -6f, 6f);
+        float[] whole = [.. inputs];
+        Activations.Forward(whole, activation, path);
+
+        foreach (int cut in new[] { 1, 3, 13, 29, 36 })
+        {
+            float[] pieces = [.. inputs];
+            Activations.Forward(pieces.AsSpan(0, cut), activation, path);
+            Activations.Forward(pieces.AsSpan(cut), activation, path);
+            Assert.Equal(whole, pieces);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(PathsAndActivations))]
     public void VectorApproximationsStayWithinAMillionthOfMathF(KernelPath path, Activation activation)
     {
         // A dense sweep, plus the tiny and huge magnitudes where exp underflows or tanh's series takes over.

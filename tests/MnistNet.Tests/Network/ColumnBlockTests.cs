@@ -154,6 +154,47 @@ public class ColumnBlockTests
         }
     }
 
+    [Theory]
+    [InlineData(Activation.Tanh)]
+    [InlineData(Activation.Sigmoid)]
+    public void RaggedBlocksAndBandsGiveTheSameGradientsOnOneAndTwoThreads(Activation activation)
+    {
+        // 100 outputs make blocks of 64 and 36, and the 50-wide layer's row bands of 66 and 62 rows hold 3300 and
+        // 3100 outputs: neither a whole number of vectors, where sigmoid and tanh once took the scalar formula.
+        int[] sizes = [100, 100, 50, 10];
+        const int batch = 128;
+        int saved = KernelThreads.ThreadCount;
+        try
+        {
+            float[][] Gradients(int threads)
+            {
+                KernelThreads.ThreadCount = threads;
+                using var network = new NeuralNetwork(sizes, activation, seed: 7);
+                using var workspace = new NetworkWorkspace(network, batch, forTraining: true);
+                var random = new SeededRandom(8);
+                workspace.LoadInputs(
+                    Enumerable.Range(0, batch * sizes[0]).Select(_ => (float)random.NextDouble()).ToArray(),
+                    [.. Enumerable.Range(0, batch).Select(i => (byte)(i * 3 % 10))]);
+                workspace.Forward(batch, withLoss: true);
+                workspace.Backward(batch);
+                return [.. Enumerable.Range(0, network.Layers.Count).SelectMany(l =>
+                    new[] { workspace.WeightGradient(l).ToArray(), workspace.BiasGradient(l).ToArray() })];
+            }
+
+            float[][] one = Gradients(1);
+            float[][] two = Gradients(2);
+
+            for (int i = 0; i < one.Length; i++)
+            {
+                Assert.True(one[i].AsSpan().SequenceEqual(two[i]), $"gradient {i} differs");
+            }
+        }
+        finally
+        {
+            KernelThreads.ThreadCount = saved;
+        }
+    }
+
     [Fact]
     public void OptimizerStateIsSavedInRowMajorOrder()
     {
