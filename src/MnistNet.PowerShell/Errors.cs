@@ -25,6 +25,7 @@ internal static class Errors
     public const string ConflictingParameters = "ConflictingParameters";
     public const string MixedInput = "MixedInput";
     public const string NetworkDisposed = "NetworkDisposed";
+    public const string NetworkTooLarge = "NetworkTooLarge";
 
     /// <summary>
     /// A network whose Dispose was called: its weights are freed, so no cmdlet can use it. Said plainly, since the

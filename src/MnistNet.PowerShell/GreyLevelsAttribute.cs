@@ -43,9 +43,11 @@ public sealed class GreyLevelsAttribute : ArgumentTransformationAttribute
         };
 
         // Pixels scaled to 0..1 in single precision and multiplied back by 255 land a few millionths off the
-        // whole number; that is rounding, not a fraction the user meant.
+        // whole number; that is rounding, not a fraction the user meant. NaN fails every comparison, so the test
+        // is written as what a grey level is rather than what it is not.
         double nearest = Math.Round(number);
-        if (Math.Abs(number - nearest) > WholeNumberTolerance || nearest < 0 || nearest > 255)
+        bool isGreyLevel = Math.Abs(number - nearest) <= WholeNumberTolerance && nearest is >= 0 and <= 255;
+        if (!isGreyLevel)
         {
             throw Refuse(index, value, number is > 0 and < 1
                 ? "a fraction; grey levels are whole numbers from 0 to 255 (multiply pixels scaled to 0..1 by 255)"

@@ -1,5 +1,6 @@
 using System.Collections.ObjectModel;
 using System.Management.Automation;
+using MnistNet.Data;
 using MnistNet.Network;
 
 namespace MnistNet.PowerShell;
@@ -15,6 +16,18 @@ public abstract class MnistCmdlet : PSCmdlet
         if (network.IsDisposed)
         {
             ThrowTerminatingError(Errors.Disposed(network));
+        }
+    }
+
+    /// <summary>Stops the command with a NetworkTooLarge error when the layers exceed what a network holds.</summary>
+    protected void RequireSupportedSize(int[] hiddenLayers)
+    {
+        int[] sizes = [MnistSample.PixelCount, .. hiddenLayers, MnistSample.ClassCount];
+        if (NeuralNetwork.SizeProblem(sizes) is string problem)
+        {
+            ThrowTerminatingError(Errors.InvalidArgument(new ArgumentException(
+                $"-HiddenLayers {string.Join(", ", hiddenLayers)}: {problem} Use fewer or narrower hidden layers."),
+                Errors.NetworkTooLarge, hiddenLayers));
         }
     }
 

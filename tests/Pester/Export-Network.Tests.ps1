@@ -115,6 +115,18 @@ Describe 'Export-Network targets' {
         $problems[0].FullyQualifiedErrorId | Should -BeLike 'NotAFile,*'
     }
 
+    It 'refuses a named pipe with NotAFile and leaves it a pipe' -Skip:(-not $IsLinux) {
+        $pipe = Join-Path $TestDrive 'pipe.mnn'
+        mkfifo $pipe
+
+        Export-Network -Network $network -LiteralPath $pipe -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'NotAFile,*'
+        $problems[0].Exception.Message | Should -BeLike "*is a pipe, not a regular file*"
+        # UnixMode prints a pipe like a regular file; the type bits of st_mode say FIFO (0x1000).
+        (Get-Item -LiteralPath $pipe).UnixStat.Mode -band 0xF000 | Should -Be 0x1000
+    }
+
     It 'honours backtick escapes in -Path and takes -LiteralPath as typed' {
         Export-Network -Network $network -Path (Join-Path $TestDrive 'net `[2`].mnn')
         Export-Network -Network $network -LiteralPath (Join-Path $TestDrive 'net [3].mnn')

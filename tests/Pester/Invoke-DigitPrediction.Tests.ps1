@@ -53,6 +53,12 @@ Describe 'Invoke-DigitPrediction' {
             Should -Throw -ExpectedMessage '*Pixel 0 is 256: not a whole number from 0 to 255*'
         { Invoke-DigitPrediction -Network $network -Pixels (@('x') * 784) } |
             Should -Throw -ExpectedMessage "*Pixel 0 is 'x': not a number*"
+        $notANumber = [double[]] (@(0.0) * 784)
+        $notANumber[3] = [double]::NaN
+        { Invoke-DigitPrediction -Network $network -Pixels $notANumber } |
+            Should -Throw -ExpectedMessage '*Pixel 3 is NaN: not a whole number from 0 to 255*'
+        { Invoke-DigitPrediction -Network $network -Pixels (@([float]::NaN) * 784) } |
+            Should -Throw -ExpectedMessage '*Pixel 0 is NaN*'
 
         # Scaled to 0..1 in single precision and back: a few millionths off, which is rounding, not a fraction.
         $levels = [byte[]] (0..783 | ForEach-Object { $_ % 256 })

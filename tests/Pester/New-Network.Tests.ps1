@@ -23,6 +23,13 @@ Describe 'New-Network' {
         (New-Network).Seed | Should -BeGreaterThan 0
     }
 
+    It 'refuses layers whose weights would not fit its 32-bit sizes, before allocating anything' {
+        { New-Network -HiddenLayers 65536, 65536 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'NetworkTooLarge,*' -ExpectedMessage '*4,347,133,962 weights and biases*'
+        { Start-NetworkTraining -Dataset $training -HiddenLayers 46341, 46341 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'NetworkTooLarge,*' -ExpectedMessage '*-HiddenLayers 46341, 46341*'
+    }
+
     It 'is trained in place by Start-NetworkTraining -Network' {
         $network = New-Network -HiddenLayers 16 -Seed 5
 

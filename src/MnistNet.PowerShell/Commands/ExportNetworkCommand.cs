@@ -54,6 +54,13 @@ public sealed class ExportNetworkCommand : MnistCmdlet
             return;
         }
 
+        if (SaveTarget.SpecialKind(SaveTarget.Resolve(file)) is string kind)
+        {
+            WriteError(Errors.InvalidArgument(new ArgumentException(
+                $"'{file}' is {kind}, not a regular file; give the path of a file to write."), Errors.NotAFile, file));
+            return;
+        }
+
         if (NoClobber && (File.Exists(file) || new FileInfo(file).LinkTarget is not null))
         {
             WriteError(new ErrorRecord(new IOException($"The file '{file}' already exists and -NoClobber was given."),

@@ -27,6 +27,7 @@ public sealed class NewNetworkCommand : MnistCmdlet
 
     protected override void EndProcessing()
     {
+        RequireSupportedSize(HiddenLayers);
         int seed = MyInvocation.BoundParameters.ContainsKey(nameof(Seed)) ? Seed : SeededRandom.NewSeed();
         WriteObject(NeuralNetwork.ForMnist(HiddenLayers, Activation, seed));
     }

@@ -185,6 +185,11 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
                 Errors.ConflictingParameters, Network));
         }
 
+        if (Network is null && !Resume)
+        {
+            RequireSupportedSize(HiddenLayers);
+        }
+
         if (Resume)
         {
             RequireResumable();

@@ -37,12 +37,9 @@ public sealed class NeuralNetwork : IDisposable
                 nameof(layerSizes));
         }
 
-        foreach (int size in layerSizes)
+        if (SizeProblem(layerSizes) is string problem)
         {
-            if (size < 1)
-            {
-                throw new ArgumentOutOfRangeException(nameof(layerSizes), size, "Every layer needs at least 1 unit.");
-            }
+            throw new ArgumentOutOfRangeException(nameof(layerSizes), problem);
         }
 
         Activation = activation;
@@ -52,6 +49,36 @@ public sealed class NeuralNetwork : IDisposable
             bool isOutput = l == _layers.Length - 1;
             _layers[l] = new DenseLayer(layerSizes[l], layerSizes[l + 1], isOutput ? null : activation);
         }
+    }
+
+    /// <summary>
+    /// The most weights and biases a network may have, all layers together. Its files, its checkpoints (which also
+    /// hold the optimizer's state, up to twice the parameters again) and the indices into its buffers are built on
+    /// 32-bit sizes; this bound keeps every one of them in range.
+    /// </summary>
+    public const long MaxParameters = 1L << 27;
+
+    /// <summary>
+    /// Why a network of these layer sizes cannot be made (a layer without units, or more than
+    /// <see cref="MaxParameters"/> parameters), or null when it can; checked before anything is allocated.
+    /// </summary>
+    public static string? SizeProblem(IReadOnlyList<int> layerSizes)
+    {
+        ArgumentNullException.ThrowIfNull(layerSizes);
+        if (layerSizes.Any(size => size < 1))
+        {
+            return "Every layer needs at least 1 unit.";
+        }
+
+        long parameters = 0;
+        for (int l = 0; l + 1 < layerSizes.Count; l++)
+        {
+            parameters += ((long)layerSizes[l] + 1) * layerSizes[l + 1];
+        }
+
+        return parameters <= MaxParameters ? null : string.Format(System.Globalization.CultureInfo.InvariantCulture,
+            "A {0} network would have {1:N0} weights and biases; at most {2:N0} are supported.",
+            string.Join("-", layerSizes), parameters, MaxParameters);
     }
 
     /// <summary>Creates the usual digit reader: 784 inputs, the given hidden layers, 10 outputs.</summary>

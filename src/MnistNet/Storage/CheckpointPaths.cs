@@ -91,6 +91,11 @@ public static class CheckpointPaths
             {
                 throw new IOException(Problem($"{file} is a folder, so no checkpoint can be saved under that name."));
             }
+
+            if (SaveTarget.SpecialKind(SaveTarget.Resolve(file)) is string kind)
+            {
+                throw new IOException(Problem($"{file} is {kind}, so no checkpoint can be saved under that name."));
+            }
         }
 
         // The same kind of name the saves use for their temporary files, so the probe meets the same rules.

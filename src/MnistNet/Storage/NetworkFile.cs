@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -88,11 +89,16 @@ public static class NetworkFile
 
     private static void WriteAtomically(byte[] content, string path, string what)
     {
-        string fullPath = Path.GetFullPath(path);
+        string fullPath = SaveTarget.Resolve(path);
         string? folder = Path.GetDirectoryName(fullPath);
         if (folder is null || Directory.Exists(fullPath))
         {
-            throw new IOException($"Cannot save the network to {fullPath}: that is a folder, not a file name.");
+            throw new IOException($"Cannot save the {what} to {fullPath}: that is a folder, not a file name.");
+        }
+
+        if (SaveTarget.SpecialKind(fullPath) is string kind)
+        {
+            throw new IOException($"Cannot save the {what} to {fullPath}: that is {kind}, not a regular file.");
         }
 
         if (!Directory.Exists(folder))
@@ -222,8 +228,8 @@ public static class NetworkFile
         {
             throw Problem(path, "format version",
                 $"the file has format version {version}; this MnistNet reads versions {FormatVersion} and " +
-                $"{CheckpointFormatVersion}. " +
-                "A newer MnistNet may have written it.");
+                $"{CheckpointFormatVersion}." +
+                (version > CheckpointFormatVersion ? " A newer MnistNet may have written it." : ""));
         }
 
         VerifyChecksum(file, path);
@@ -260,15 +266,23 @@ public static class NetworkFile
                 : "the file is a plain network (format version 1) but its metadata has training state.");
         }
 
+        if (NeuralNetwork.SizeProblem(sizes) is string sizeProblem)
+        {
+            throw Problem(path, "layer size", sizeProblem);
+        }
+
         var network = new NeuralNetwork(sizes, (Activation)activationCode);
         try
         {
-            foreach (DenseLayer layer in network.Layers)
+            for (int l = 0; l < network.Layers.Count; l++)
             {
+                DenseLayer layer = network.Layers[l];
                 var weights = new float[layer.Inputs * layer.Outputs];
                 reader.Floats(weights, "weights");
+                RequireFinite(weights, path, $"weight of layer {l + 1}");
                 layer.SetWeights(weights);
                 reader.Floats(layer.Biases.Span, "biases");
+                RequireFinite(layer.Biases.Span, path, $"bias of layer {l + 1}");
             }
 
             TrainingCheckpoint? checkpoint = metadata.Checkpoint is null ? null : metadata.Checkpoint with
@@ -293,6 +307,20 @@ public static class NetworkFile
         {
             network.Dispose();
             throw;
+        }
+    }
+
+    // The checksum finds damage, not a file written on purpose with a NaN in it; such a network would predict
+    // digit 0 with NaN confidence for every image, so it is refused where it is read.
+    private static void RequireFinite(ReadOnlySpan<float> values, string path, string what)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+            {
+                throw Problem(path, "parameters", string.Create(CultureInfo.InvariantCulture,
+                    $"{what} number {i} is {values[i]}; a network's parameters must be finite numbers."));
+            }
         }
     }
 

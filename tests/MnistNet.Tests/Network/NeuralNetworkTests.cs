@@ -38,6 +38,28 @@ public class NeuralNetworkTests
     }
 
     [Fact]
+    public void SizeLimitIsExactlyTwoToTheTwentySeventhParameters()
+    {
+        // 16,383 inputs plus a bias, times 8,192 outputs, is 16,384 x 8,192 = 2^27.
+        Assert.Null(NeuralNetwork.SizeProblem([16383, 8192]));
+        Assert.Null(NeuralNetwork.SizeProblem([784, 128, 64, 10]));
+
+        Assert.Equal("A 16384-8192 network would have 134,225,920 weights and biases; at most 134,217,728 are " +
+            "supported.", NeuralNetwork.SizeProblem([16384, 8192]));
+        Assert.Equal("Every layer needs at least 1 unit.", NeuralNetwork.SizeProblem([784, 0, 10]));
+    }
+
+    [Fact]
+    public void LayersTooWideForThirtyTwoBitIndicesAreRefusedBeforeAnythingIsAllocated()
+    {
+        // 65,536 squared overflows an int; the check must count in 64 bits.
+        var error = Assert.Throws<ArgumentOutOfRangeException>(
+            () => NeuralNetwork.ForMnist([65536, 65536], Activation.ReLU, seed: 1));
+
+        Assert.Contains("A 784-65536-65536-10 network would have 4,347,133,962 weights and biases", error.Message);
+    }
+
+    [Fact]
     public void SameSeedGivesSameWeightsAndOtherSeedDoesNot()
     {
         using var a = NeuralNetwork.ForMnist([16], Activation.ReLU, seed: 42);

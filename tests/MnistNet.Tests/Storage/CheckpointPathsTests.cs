@@ -9,7 +9,7 @@ public sealed class LinuxFactAttribute : FactAttribute
     {
         if (!OperatingSystem.IsLinux())
         {
-            Skip = "It uses /proc, which only Linux has.";
+            Skip = "It uses parts of the file system only Linux has (/proc, named pipes, /dev/null).";
         }
     }
 }
@@ -87,6 +87,16 @@ public sealed class CheckpointPathsTests : IDisposable
 
         Assert.StartsWith("Cannot write checkpoints to /proc/run.mnn: no file can be created in the folder /proc",
             error.Message);
+    }
+
+    [LinuxFact]
+    public void RequireWritableRefusesACheckpointNameThatIsAPipe()
+    {
+        NetworkFileTests.MakePipe(Path.Combine(_folder, "run.best.mnn"));
+
+        var error = Assert.ThrowsAny<IOException>(() => CheckpointPaths.RequireWritable(Path.Combine(_folder, "run")));
+
+        Assert.Contains("run.best.mnn is a pipe, so no checkpoint can be saved under that name.", error.Message);
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);

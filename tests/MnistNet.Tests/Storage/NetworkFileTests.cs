@@ -125,6 +125,97 @@ public sealed class NetworkFileTests : IDisposable
 
         Assert.Equal("format version", error.Column);
         Assert.Contains("version 3", error.Message);
+        Assert.Contains("A newer MnistNet may have written it.", error.Message);
+    }
+
+    [Fact]
+    public void OlderUnknownFormatVersionGetsNoNewerVersionHint()
+    {
+        string path = SaveSmallNetwork();
+        byte[] bytes = File.ReadAllBytes(path);
+        bytes[8] = 0;
+        File.WriteAllBytes(path, bytes);
+
+        var error = Assert.Throws<MnistDataException>(() => NetworkFile.Load(path));
+
+        Assert.Contains("the file has format version 0; this MnistNet reads versions 1 and 2.", error.Message);
+        Assert.DoesNotContain("newer", error.Message);
+    }
+
+    [Fact]
+    public void NetworkWithANaNParameterIsRefusedWhereItIsRead()
+    {
+        string path = Path.Combine(_folder, "nan.mnn");
+        using (var network = NeuralNetwork.ForMnist([8], Activation.ReLU, seed: 2))
+        {
+            float[] weights = network.Layers[1].GetWeights();
+            weights[5] = float.NaN;
+            network.Layers[1].SetWeights(weights);
+            NetworkFile.Save(network, path);
+        }
+
+        var error = Assert.Throws<MnistDataException>(() => NetworkFile.Load(path));
+
+        Assert.Equal("parameters", error.Column);
+        Assert.Contains("weight of layer 2 number 5 is NaN; a network's parameters must be finite numbers.",
+            error.Message);
+    }
+
+    [Fact]
+    public void SavingThroughALinkReplacesTheFileItNamesAndKeepsTheLink()
+    {
+        string target = Path.Combine(_folder, "real.mnn");
+        File.WriteAllText(target, "old contents");
+        string link = Path.Combine(_folder, "link.mnn");
+        File.CreateSymbolicLink(link, target);
+        using var network = NeuralNetwork.ForMnist([8], Activation.ReLU, seed: 1);
+
+        NetworkFile.Save(network, link);
+
+        Assert.Equal(target, new FileInfo(link).LinkTarget);
+        using NeuralNetwork loaded = NetworkFile.Load(target);
+        Assert.Equal("784-8-10", loaded.Architecture);
+        Assert.Equal(["link.mnn", "real.mnn"], Directory.GetFiles(_folder).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public void SavingThroughADanglingLinkCreatesTheFileItNames()
+    {
+        string target = Path.Combine(_folder, "later.mnn");
+        string link = Path.Combine(_folder, "link.mnn");
+        File.CreateSymbolicLink(link, target);
+        using var network = NeuralNetwork.ForMnist([8], Activation.ReLU, seed: 1);
+
+        NetworkFile.Save(network, link);
+
+        Assert.Equal(target, new FileInfo(link).LinkTarget);
+        using NeuralNetwork loaded = NetworkFile.Load(target);
+        Assert.Equal("784-8-10", loaded.Architecture);
+    }
+
+    [LinuxFact]
+    public void SavingOverAPipeIsRefusedAndLeavesThePipe()
+    {
+        string pipe = Path.Combine(_folder, "pipe.mnn");
+        MakePipe(pipe);
+        using var network = NeuralNetwork.ForMnist([8], Activation.ReLU, seed: 1);
+
+        var error = Assert.Throws<IOException>(() => NetworkFile.Save(network, pipe));
+
+        Assert.Equal($"Cannot save the network to {pipe}: that is a pipe, not a regular file.", error.Message);
+        Assert.Equal("a pipe", SaveTarget.SpecialKind(pipe));
+        Assert.Equal(["pipe.mnn"], Directory.GetFiles(_folder).Select(Path.GetFileName));
+    }
+
+    [LinuxFact]
+    public void SpecialKindTellsDevicesFromRegularFilesAndFolders()
+    {
+        string file = SaveSmallNetwork();
+
+        Assert.Equal("a device", SaveTarget.SpecialKind("/dev/null"));
+        Assert.Null(SaveTarget.SpecialKind(file));
+        Assert.Null(SaveTarget.SpecialKind(_folder));
+        Assert.Null(SaveTarget.SpecialKind(Path.Combine(_folder, "missing.mnn")));
     }
 
     [Fact]
@@ -183,6 +274,14 @@ public sealed class NetworkFileTests : IDisposable
 
         Assert.Contains("not a checkpoint", error.Message);
         Assert.Equal(1, File.ReadAllBytes(path)[8]);
+    }
+
+    /// <summary>Makes a named pipe with coreutils' mkfifo, which every Linux this runs on has.</summary>
+    internal static void MakePipe(string path)
+    {
+        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]);
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
     }
 
     private string SaveSmallNetwork()

@@ -1,0 +1,62 @@
+using System.Runtime.InteropServices;
+
+namespace MnistNet.Storage;
+
+/// <summary>
+/// Decides which file a save really replaces. Saves write a temporary file and rename it over the target, and a
+/// rename replaces whatever entry has the name: a link would become a plain file and a device or pipe (say
+/// /dev/null) would be swapped for one. So links are followed to the file they name, and a target that exists
+/// but is not a regular file is refused.
+/// </summary>
+public static partial class SaveTarget
+{
+    /// <summary>
+    /// The full path a save to <paramref name="path"/> writes: the path itself, or the final target of a link.
+    /// </summary>
+    public static string Resolve(string path)
+    {
+        string fullPath = Path.GetFullPath(path);
+        var entry = new FileInfo(fullPath);
+        if (entry.LinkTarget is null)
+        {
+            return fullPath;
+        }
+
+        return entry.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? fullPath;
+    }
+
+    /// <summary>
+    /// What kind of entry other than a regular file or folder <paramref name="fullPath"/> is ("a device", "a pipe",
+    /// "a socket"), or null when it is a regular file, a folder, or nothing at all. .NET reports every such entry
+    /// as a plain file, so this asks the kernel (Linux only; elsewhere it answers null).
+    /// </summary>
+    public static string? SpecialKind(string fullPath)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        const int CurrentFolder = -100;
+        const uint TypeField = 0x1;
+        const int ModeOffset = 28;
+        Span<byte> status = stackalloc byte[256];
+        if (StatX(CurrentFolder, fullPath, 0, TypeField, ref MemoryMarshal.GetReference(status)) != 0)
+        {
+            return null;
+        }
+
+        int type = BitConverter.ToUInt16(status[ModeOffset..]) & 0xF000;
+        return type switch
+        {
+            0x2000 or 0x6000 => "a device",
+            0x1000 => "a pipe",
+            0xC000 => "a socket",
+            _ => null,
+        };
+    }
+
+    // statx's buffer has one layout on every Linux architecture, unlike stat's; the file type is in stx_mode.
+    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int StatX(int folder, string path, int flags, uint mask, ref byte status);
+}
