@@ -118,7 +118,9 @@ public abstract class MnistCmdlet : PSCmdlet
         }
 
         var record = Errors.InvalidArgument(new ArgumentException(
-            $"'{path}' is a {provider.Name} path; MnistNet reads and writes files only."), Errors.NotAFile, path);
+                $"'{path}' belongs to PowerShell's {provider.Name} provider, not to the file system; MnistNet " +
+                "reads and writes files only."),
+            Errors.NotAFile, path);
         if (terminating)
         {
             ThrowTerminatingError(record);

@@ -143,6 +143,11 @@ Describe 'Export-Network targets' {
         $item.Length | Should -BeGreaterThan 0
     }
 
+    It 'refuses a path of another provider with NotAFile, naming the provider' {
+        { Import-Network -Path Env:PATH -ErrorAction Stop } | Should -Throw -ErrorId 'NotAFile,*' `
+            -ExpectedMessage "'Env:PATH' belongs to PowerShell's Environment provider, not to the file system*"
+    }
+
     It 'refuses a folder given to Import-Network with NotAFile' {
         Import-Network -LiteralPath $TestDrive -ErrorVariable problems -ErrorAction SilentlyContinue
 
