@@ -120,6 +120,25 @@ Describe 'Start-NetworkTraining with the training options' {
         $network.History.LearningRate | Should -Be 0.001, 0.0005
     }
 
+    It 'shows the settings it recorded readably, with invariant numbers in any culture' {
+        $network = Start-NetworkTraining -Dataset $small -HiddenLayers 16, 8 -Epochs 1 -Seed 1 -Dropout 0.25 -Augment
+
+        $before = [cultureinfo]::CurrentCulture
+        try {
+            [cultureinfo]::CurrentCulture = 'de-DE'
+            $text = $network.TrainedWith | Format-List | Out-String -Width 200
+        }
+        finally {
+            [cultureinfo]::CurrentCulture = $before
+        }
+
+        $text | Should -Match 'HiddenLayers\s+: 16, 8\r?\n'
+        $text | Should -Match 'LearningRate\s+: 0\.001 \(Adam default\)'
+        $text | Should -Match 'Dropout\s+: 0\.25\r?\n'
+        $text | Should -Match 'Augmentation\s+: MaxShift 2, MaxRotation 10, MaxScale 0\.1, ElasticAlpha 34, ElasticSigma 5\r?\n'
+        $text | Should -Match 'EarlyStopping\s+: off'
+    }
+
     It 'exports its history to CSV with one sensible column per field' {
         $network = Start-NetworkTraining -Dataset $small -HiddenLayers 16 -Epochs 2 -ValidationSplit 0.2 -Seed 2
         $csv = Join-Path $folder 'history.csv'
