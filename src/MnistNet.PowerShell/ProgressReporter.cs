@@ -57,6 +57,8 @@ internal sealed class ProgressReporter(Cmdlet cmdlet) : ITrainingObserver
 
     public void OnMessage(string message) => cmdlet.WriteVerbose(message);
 
+    public void OnWarning(string message) => cmdlet.WriteWarning(message);
+
     public void Complete()
     {
         cmdlet.WriteProgress(new ProgressRecord(BatchActivityId, "Epoch", "Done")

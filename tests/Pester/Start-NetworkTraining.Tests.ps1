@@ -167,6 +167,12 @@ Describe 'Start-NetworkTraining with the training options' {
         $resumed.History.Count | Should -Be 3
         [Linq.Enumerable]::SequenceEqual($resumed.Layers[0].GetWeights(), $whole.Layers[0].GetWeights()) |
             Should -BeTrue
+
+        $again = Start-NetworkTraining -Dataset $small -CheckpointPath $path -Resume -WarningVariable warnings `
+            -WarningAction SilentlyContinue
+        $again.History.Count | Should -Be 3
+        $warnings | Should -Be ('Nothing was trained: the run had completed 3 epochs, and 3 in all were asked for. ' +
+            'Ask for more than 3 epochs in all to train further.')
     }
 
     It 'refuses settings that the checkpoint decides when resuming' {

@@ -36,4 +36,7 @@ public interface ITrainingObserver
     void OnMessage(string message)
     {
     }
+
+    /// <summary>Something the user probably did not mean, such as resuming a run that has nothing left to train.</summary>
+    void OnWarning(string message) => OnMessage(message);
 }

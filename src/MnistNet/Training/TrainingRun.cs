@@ -148,6 +148,15 @@ internal sealed class TrainingRun : IDisposable
     {
         // A run resumed from a checkpoint written when it stopped early has nothing left to train.
         int firstEpoch = ShouldStopEarly() ? _options.Epochs + 1 : _epochsCompleted + 1;
+        if (firstEpoch > _options.Epochs)
+        {
+            _observer?.OnWarning(ShouldStopEarly()
+                ? $"Nothing was trained: the run had stopped early after epoch {_epochsCompleted}, and a resumed " +
+                    "run stops there too."
+                : $"Nothing was trained: the run had completed {_epochsCompleted} epochs, and {_options.Epochs} " +
+                    $"in all were asked for. Ask for more than {_epochsCompleted} epochs in all to train further.");
+        }
+
         for (int epoch = firstEpoch; epoch <= _options.Epochs; epoch++)
         {
             _lastGood.Capture(_network);

@@ -243,6 +243,42 @@ public sealed class TrainingRunTests : IDisposable
         Assert.Empty(observer.Epochs);
         Assert.Equal(stopped.History.Count, resumed.History.Count);
         AssertSameParameters(stopped, resumed);
+        (NeuralNetwork latest, TrainingCheckpoint checkpoint) =
+            NetworkFile.LoadCheckpoint(CheckpointPaths.Latest(options.CheckpointPath!));
+        latest.Dispose();
+        Assert.True(checkpoint.EpochsCompleted < options.Epochs);
+        Assert.Equal([$"Nothing was trained: the run had stopped early after epoch {checkpoint.EpochsCompleted}, " +
+            "and a resumed run stops there too."], observer.Warnings);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(2)]
+    public void ResumingAFinishedRunWarnsThatNothingWasTrained(int? epochs)
+    {
+        TrainingOptions options = Small with { CheckpointPath = Path.Combine(_folder, "done.mnn") };
+        using NeuralNetwork finished = NetworkTrainer.Train(_data, null, options);
+        var observer = new Recorder();
+
+        using NeuralNetwork resumed = NetworkTrainer.Resume(options.CheckpointPath!, _data, null, epochs, observer);
+
+        Assert.Empty(observer.Epochs);
+        AssertSameParameters(finished, resumed);
+        Assert.Equal([$"Nothing was trained: the run had completed 4 epochs, and {epochs ?? 4} in all were asked " +
+            "for. Ask for more than 4 epochs in all to train further."], observer.Warnings);
+    }
+
+    [Fact]
+    public void ResumingWithMoreEpochsTrainsOnWithoutAWarning()
+    {
+        TrainingOptions options = Small with { CheckpointPath = Path.Combine(_folder, "more.mnn") };
+        using NeuralNetwork finished = NetworkTrainer.Train(_data, null, options);
+        var observer = new Recorder();
+
+        using NeuralNetwork resumed = NetworkTrainer.Resume(options.CheckpointPath!, _data, null, 5, observer);
+
+        Assert.Equal([5], observer.Epochs.Select(record => record.Epoch));
+        Assert.Empty(observer.Warnings);
     }
 
     [Fact]
@@ -292,6 +328,10 @@ public sealed class TrainingRunTests : IDisposable
             }
         }
 
+        public List<string> Warnings { get; } = [];
+
         public void OnMessage(string message) => Messages.Add(message);
+
+        public void OnWarning(string message) => Warnings.Add(message);
     }
 }
