@@ -40,6 +40,14 @@ Describe 'Import-MnistIdx' {
             Should -Throw -ErrorId 'InvalidDataFile,*' -ExpectedMessage '*fake-images*magic*'
     }
 
+    It 'names both usual names of a file missing from the folder' {
+        $folder = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'only-test')
+        Copy-Item (Join-Path $mnist 't10k-*') $folder
+
+        { Import-MnistIdx -Path $folder -Set Train -ErrorAction Stop } | Should -Throw -ErrorId 'FileNotFound,*' `
+            -ExpectedMessage "The Train set is not complete in '*only-test': neither train-images-idx3-ubyte.gz nor train-images-idx3-ubyte is there."
+    }
+
     It 'reports a missing folder as ObjectNotFound' {
         { Import-MnistIdx -Path (Join-Path $TestDrive 'nothing') -ErrorAction Stop } |
             Should -Throw -ErrorId 'FileNotFound,*'

@@ -111,11 +111,18 @@ public sealed class ImportMnistIdxCommand : MnistCmdlet
 
     /// <summary>
     /// The file under its usual name: the uncompressed file when it exists (it is what gunzip leaves), else the
-    /// gzipped one; the .gz name when neither exists, so the error names the file most people have.
+    /// gzipped one. When neither exists the error names both, since either would have done.
     /// </summary>
-    private static string Locate(string folder, string name)
+    private string Locate(string folder, string name)
     {
         string plain = System.IO.Path.Combine(folder, name);
-        return File.Exists(plain) ? plain : plain + ".gz";
+        if (File.Exists(plain) || File.Exists(plain + ".gz"))
+        {
+            return File.Exists(plain) ? plain : plain + ".gz";
+        }
+
+        string problem = $"The {Set} set is not complete in '{folder}': neither {name}.gz nor {name} is there.";
+        ThrowTerminatingError(Errors.NotFound(new FileNotFoundException(problem, plain + ".gz"), plain + ".gz"));
+        return "";
     }
 }

@@ -124,7 +124,10 @@ public static class IdxReader
         }
         catch (InvalidDataException e)
         {
-            throw Error(path, null, null, $"expected valid gzip data, found damaged compressed data: {e.Message}", e);
+            // .NET's own message here can name an "unsupported compression method" for what is a bad checksum or
+            // a damaged block, so the message says what is known: the compressed data does not decompress.
+            throw Error(path, null, null,
+                "expected valid gzip data, found compressed data that does not decompress (the file is damaged)", e);
         }
     }
 

@@ -309,6 +309,21 @@ public sealed class IdxReaderTests : IDisposable
         var error = Assert.Throws<MnistDataException>(() => IdxReader.ReadImages(path));
 
         Assert.Equal(path, error.Path);
+        Assert.Contains("found compressed data that does not decompress (the file is damaged)", error.Message);
+    }
+
+    [Fact]
+    public void GzipWithABadChecksum_IsCalledDamaged()
+    {
+        byte[] packed = Gzip(LabelsFile([1, 2, 3]));
+        packed[^8] ^= 0xFF;
+        string path = _temp.File("bad-crc.gz");
+        File.WriteAllBytes(path, packed);
+
+        var error = Assert.Throws<MnistDataException>(() => IdxReader.ReadLabels(path));
+
+        Assert.Contains("does not decompress (the file is damaged)", error.Message);
+        Assert.DoesNotContain("unsupported compression method", error.Message);
     }
 
     [Fact]
