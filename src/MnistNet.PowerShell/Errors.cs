@@ -18,6 +18,7 @@ internal static class Errors
     public const string CheckpointFailed = "CheckpointFailed";
     public const string CheckpointNotWritable = "CheckpointNotWritable";
     public const string SaveFailed = "SaveFailed";
+    public const string ReadFailed = "ReadFailed";
     public const string FileExists = "FileExists";
     public const string NotAFile = "NotAFile";
     public const string NoData = "NoData";
@@ -26,6 +27,7 @@ internal static class Errors
     public const string MixedInput = "MixedInput";
     public const string NetworkDisposed = "NetworkDisposed";
     public const string NetworkTooLarge = "NetworkTooLarge";
+    public const string BatchTooLarge = "BatchTooLarge";
 
     /// <summary>
     /// A network whose Dispose was called: its weights are freed, so no cmdlet can use it. Said plainly, since the

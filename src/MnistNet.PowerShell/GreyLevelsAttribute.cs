@@ -12,7 +12,9 @@ namespace MnistNet.PowerShell;
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 public sealed class GreyLevelsAttribute : ArgumentTransformationAttribute
 {
-    private const double WholeNumberTolerance = 1e-3;
+    // A thousandth, plus a little for the binary representation of the decimal the user typed: 255.001 as a double
+    // is 0.0010000000000048 away from 255, while 1.001 is 0.00099999999999989 away from 1, and both should pass.
+    private const double WholeNumberTolerance = 1e-3 + 1e-12;
 
     public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
     {

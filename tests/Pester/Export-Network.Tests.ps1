@@ -148,6 +148,33 @@ Describe 'Export-Network targets' {
             -ExpectedMessage "'Env:PATH' belongs to PowerShell's Environment provider, not to the file system*"
     }
 
+    It 'refuses a network of a shape other than 784 inputs and 10 outputs at import' {
+        $path = Join-Path $TestDrive 'small-shape.mnn'
+        $other = [MnistNet.Network.NeuralNetwork]::new([int[]] (5, 4, 3), 'ReLU', 1)
+        [MnistNet.Storage.NetworkFile]::Save($other, $path)
+
+        Import-Network -LiteralPath $path -ErrorVariable problems -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'InvalidNetworkFile,*'
+        $problems[0].Exception.Message | Should -BeLike '*holds a 5-4-3 network, and MnistNet*784 inputs*10 outputs*'
+    }
+
+    It 'reports a link to nothing as FileNotFound and a loop of links as SaveFailed' -Skip:$IsWindows {
+        $dangling = Join-Path $TestDrive 'dangling.mnn'
+        New-Item -ItemType SymbolicLink -Path $dangling -Target (Join-Path $TestDrive 'nowhere.mnn') | Out-Null
+        $first = Join-Path $TestDrive 'loop-a.mnn'
+        $second = Join-Path $TestDrive 'loop-b.mnn'
+        [IO.File]::CreateSymbolicLink($first, $second) | Out-Null
+        [IO.File]::CreateSymbolicLink($second, $first) | Out-Null
+
+        Import-Network -LiteralPath $dangling -ErrorVariable missing -ErrorAction SilentlyContinue
+        Export-Network -Network $network -LiteralPath $first -ErrorVariable looped -ErrorAction SilentlyContinue
+
+        $missing[0].FullyQualifiedErrorId | Should -BeLike 'FileNotFound,*'
+        $looped[0].FullyQualifiedErrorId | Should -BeLike 'SaveFailed,*'
+        $looped[0].Exception.Message | Should -BeLike '*loop-a.mnn is a symbolic link that leads round a loop of links*'
+    }
+
     It 'refuses a folder given to Import-Network with NotAFile' {
         Import-Network -LiteralPath $TestDrive -ErrorVariable problems -ErrorAction SilentlyContinue
 

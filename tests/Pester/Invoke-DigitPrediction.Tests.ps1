@@ -69,6 +69,16 @@ Describe 'Invoke-DigitPrediction' {
         $whole = [double[]] (@(0.0) * 784)
         (Invoke-DigitPrediction -Network $network -Pixels $whole).Probabilities |
             Should -Be (Invoke-DigitPrediction -Network $network -Pixels ([byte[]]::new(784))).Probabilities
+
+        # A thousandth off is allowed on both sides of every level, whatever binary error the typed decimal has.
+        $edges = [double[]] (@(255.001, 254.999, 128.001, 1.001, 0.001) * 157)[0..783]
+        $rounded = [byte[]] (@(255, 255, 128, 1, 0) * 157)[0..783]
+        (Invoke-DigitPrediction -Network $network -Pixels $edges).Probabilities |
+            Should -Be (Invoke-DigitPrediction -Network $network -Pixels $rounded).Probabilities
+        $beyond = [double[]] (@(0.0) * 784)
+        $beyond[7] = 255.0011
+        { Invoke-DigitPrediction -Network $network -Pixels $beyond } |
+            Should -Throw -ExpectedMessage '*Pixel 7 is 255.0011: not a whole number from 0 to 255*'
     }
 
     It 'writes a valid Kaggle submission file from the test layout' {

@@ -30,6 +30,16 @@ Describe 'New-Network' {
             Should -Throw -ErrorId 'NetworkTooLarge,*' -ExpectedMessage '*-HiddenLayers 46341, 46341*'
     }
 
+    It 'refuses a batch too tall for one buffer of its widest layer with BatchTooLarge' {
+        # 23,171 images x 46,341 units is just over 2^30 values.
+        $many = Import-MnistIdx -Path $mnist -Set Train -First 23171 -AsDataset
+
+        { Start-NetworkTraining -Dataset $many -HiddenLayers 46341 -FullBatch -Epochs 1 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'BatchTooLarge,*' -ExpectedMessage ('A batch of 23,171 images through a layer of ' +
+                '46,341 units needs 1,073,767,311 values in one buffer; at most 1,073,741,824 fit. Give a smaller ' +
+                '-BatchSize instead of -FullBatch, whose batch is every training image.')
+    }
+
     It 'is trained in place by Start-NetworkTraining -Network' {
         $network = New-Network -HiddenLayers 16 -Seed 5
 

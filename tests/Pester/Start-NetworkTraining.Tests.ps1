@@ -175,6 +175,18 @@ Describe 'Start-NetworkTraining with the training options' {
             'Ask for more than 3 epochs in all to train further.')
     }
 
+    It 'does not take a link to nothing for an earlier run''s checkpoint' -Skip:$IsWindows {
+        $path = Join-Path $folder 'linked.mnn'
+        $target = Join-Path $folder 'elsewhere.mnn'
+        New-Item -ItemType SymbolicLink -Path (Join-Path $folder 'linked.latest.mnn') -Target $target | Out-Null
+
+        Start-NetworkTraining -Dataset $small -HiddenLayers 8 -Epochs 1 -Seed 1 -CheckpointPath $path `
+            -WarningVariable warnings -WarningAction SilentlyContinue | Out-Null
+
+        $warnings | Should -BeNullOrEmpty
+        (Import-Network -LiteralPath $target).History.Count | Should -Be 1
+    }
+
     It 'refuses settings that the checkpoint decides when resuming' {
         { Start-NetworkTraining -Dataset $small -CheckpointPath (Join-Path $folder 'run.mnn') -Resume -Dropout 0.5 } |
             Should -Throw -ErrorId 'ConflictingParameters,*' -ExpectedMessage '*-Dropout*'

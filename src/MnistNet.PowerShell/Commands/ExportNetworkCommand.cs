@@ -54,7 +54,18 @@ public sealed class ExportNetworkCommand : MnistCmdlet
             return;
         }
 
-        if (SaveTarget.SpecialKind(SaveTarget.Resolve(file)) is string kind)
+        string target;
+        try
+        {
+            target = SaveTarget.Resolve(file);
+        }
+        catch (IOException error)
+        {
+            WriteError(new ErrorRecord(error, Errors.SaveFailed, ErrorCategory.WriteError, file));
+            return;
+        }
+
+        if (SaveTarget.SpecialKind(target) is string kind)
         {
             WriteError(Errors.InvalidArgument(new ArgumentException(
                 $"'{file}' is {kind}, not a regular file; give the path of a file to write."), Errors.NotAFile, file));
@@ -63,7 +74,10 @@ public sealed class ExportNetworkCommand : MnistCmdlet
 
         if (NoClobber && (File.Exists(file) || new FileInfo(file).LinkTarget is not null))
         {
-            WriteError(new ErrorRecord(new IOException($"The file '{file}' already exists and -NoClobber was given."),
+            string taken = File.Exists(target)
+                ? $"The file '{file}' already exists"
+                : $"'{file}' is a symbolic link (to {target}, which does not exist yet)";
+            WriteError(new ErrorRecord(new IOException($"{taken} and -NoClobber was given."),
                 Errors.FileExists, ErrorCategory.ResourceExists, file));
             return;
         }

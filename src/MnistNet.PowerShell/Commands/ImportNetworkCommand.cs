@@ -31,13 +31,48 @@ public sealed class ImportNetworkCommand : MnistCmdlet
             {
                 try
                 {
-                    WriteObject(NetworkFile.Load(file));
+                    NeuralNetwork network = NetworkFile.Load(file);
+                    if (ForeignShape(network, file) is ErrorRecord foreign)
+                    {
+                        network.Dispose();
+                        WriteError(foreign);
+                        continue;
+                    }
+
+                    WriteObject(network);
                 }
                 catch (MnistDataException error)
                 {
                     WriteError(Errors.BadData(error, Errors.InvalidNetworkFile));
                 }
+                catch (FileNotFoundException error)
+                {
+                    // A link to nothing passes path resolution, since the link itself exists.
+                    WriteError(Errors.NotFound(error, file));
+                }
+                catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+                {
+                    WriteError(new ErrorRecord(error, Errors.ReadFailed, ErrorCategory.ReadError, file));
+                }
             }
         }
+    }
+
+    /// <summary>
+    /// The library reads networks of any shape, but every cmdlet feeds them MNIST images and reads ten digits out,
+    /// so a network of another shape is refused here rather than at its first use.
+    /// </summary>
+    private static ErrorRecord? ForeignShape(NeuralNetwork network, string file)
+    {
+        int inputs = network.Layers[0].Inputs;
+        int outputs = network.Layers[^1].Outputs;
+        if (inputs == MnistSample.PixelCount && outputs == MnistSample.ClassCount)
+        {
+            return null;
+        }
+
+        string problem = $"it holds a {network.Architecture} network, and MnistNet's cmdlets need " +
+            $"{MnistSample.PixelCount} inputs (one per pixel) and {MnistSample.ClassCount} outputs (one per digit).";
+        return Errors.BadData(MnistDataException.InField(file, "layer size", problem), Errors.InvalidNetworkFile);
     }
 }

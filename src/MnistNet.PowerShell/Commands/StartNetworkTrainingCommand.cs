@@ -223,7 +223,7 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
 
         // Only a run with validation results has a best epoch to save, so without them run.best.mnn is left alone.
         bool validates = ValidationData is not null || ValidationSplit > 0;
-        string[] replaced = [.. new[] { latest, validates ? best : null }.OfType<string>().Where(File.Exists)];
+        string[] replaced = [.. new[] { latest, validates ? best : null }.OfType<string>().Where(SaveTarget.ReplacesAFile)];
         if (replaced.Length > 0)
         {
             string files = string.Join(" and ", replaced);
@@ -233,7 +233,7 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
                 "its own. To continue the earlier run instead, use -Resume.");
         }
 
-        if (!validates && File.Exists(best))
+        if (!validates && SaveTarget.ReplacesAFile(best))
         {
             WriteWarning($"{best} is from an earlier run: this run has no validation data to choose a best epoch by, " +
                 "so it leaves that file as it is.");
@@ -457,6 +457,13 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
                 $"-Network cannot take up the run saved at {checkpointPath}: {Errors.WithoutParameterName(error)} " +
                 "Give a network with the checkpoint's layers and activation, or leave out -Network to resume " +
                 "into the checkpoint's own network.", error), Errors.ConflictingParameters, Network));
+        }
+        catch (ArgumentException error) when (error.ParamName == nameof(TrainingOptions.BatchSize))
+        {
+            string instead = FullBatch ? " instead of -FullBatch, whose batch is every training image" : "";
+            ThrowTerminatingError(Errors.InvalidArgument(new ArgumentException(
+                $"{Errors.WithoutParameterName(error)} Give a smaller -BatchSize{instead}.", error),
+                Errors.BatchTooLarge, training));
         }
         catch (ArgumentException error)
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using MnistNet.Data;
@@ -29,10 +30,34 @@ public sealed unsafe partial class NetworkWorkspace : IDisposable
     private readonly float[] _rowLosses;
     private int _lastBatchSize;
 
+    /// <summary>
+    /// The most values one buffer of a workspace may hold (4 GiB of floats): a batch's rows times a layer's width.
+    /// The kernels index a buffer with 32-bit integers, and this leaves them room to spare.
+    /// </summary>
+    public const long MaxBufferValues = 1L << 30;
+
+    /// <summary>
+    /// Why batches of <paramref name="capacity"/> rows cannot pass through <paramref name="network"/> (a buffer
+    /// for its widest layer would be too large), or null when they can.
+    /// </summary>
+    public static string? CapacityProblem(NeuralNetwork network, int capacity)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        int widest = network.LayerSizes.Max();
+        long values = (long)capacity * widest;
+        return values <= MaxBufferValues ? null : string.Format(CultureInfo.InvariantCulture,
+            "A batch of {0:N0} images through a layer of {1:N0} units needs {2:N0} values in one buffer; at most " +
+            "{3:N0} fit.", capacity, widest, values, MaxBufferValues);
+    }
+
     public NetworkWorkspace(NeuralNetwork network, int capacity, bool forTraining)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        if (CapacityProblem(network, capacity) is string problem)
+        {
+            throw new ArgumentOutOfRangeException(nameof(capacity), problem);
+        }
 
         _network = network;
         Capacity = capacity;

@@ -85,6 +85,8 @@ public static class CheckpointPaths
             }
         }
 
+        // Saves follow links, so each name is checked, and its folder probed, where its link leads.
+        var targets = new List<string>();
         foreach (string file in (string[])[latest, Path.GetFullPath(Best(checkpointPath))])
         {
             if (Directory.Exists(file))
@@ -92,14 +94,43 @@ public static class CheckpointPaths
                 throw new IOException(Problem($"{file} is a folder, so no checkpoint can be saved under that name."));
             }
 
-            if (SaveTarget.SpecialKind(SaveTarget.Resolve(file)) is string kind)
+            string target;
+            try
+            {
+                target = SaveTarget.Resolve(file);
+            }
+            catch (IOException error)
+            {
+                throw new IOException(Problem(error.Message), error);
+            }
+
+            if (SaveTarget.SpecialKind(target) is string kind)
             {
                 throw new IOException(Problem($"{file} is {kind}, so no checkpoint can be saved under that name."));
             }
+
+            string targetFolder = Path.GetDirectoryName(target)!;
+            if (!Directory.Exists(targetFolder))
+            {
+                throw new DirectoryNotFoundException(
+                    Problem($"{file} links to {target}, in a folder that does not exist."));
+            }
+
+            targets.Add(target);
         }
 
-        // The same kind of name the saves use for their temporary files, so the probe meets the same rules.
-        string probe = latest + $".{Guid.NewGuid():N}.tmp";
+        foreach (string target in targets)
+        {
+            Probe(target, Problem);
+        }
+    }
+
+    // Creates and deletes a file with the same kind of name a save of the target uses for its temporary file, so
+    // the probe meets the same rules.
+    private static void Probe(string target, Func<string, string> problem)
+    {
+        string folder = Path.GetDirectoryName(target)!;
+        string probe = target + $".{Guid.NewGuid():N}.tmp";
         try
         {
             using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write))
@@ -111,11 +142,11 @@ public static class CheckpointPaths
         catch (UnauthorizedAccessException error)
         {
             throw new UnauthorizedAccessException(
-                Problem($"permission to create files in the folder {folder} is denied."), error);
+                problem($"permission to create files in the folder {folder} is denied."), error);
         }
         catch (IOException error)
         {
-            throw new IOException(Problem($"no file can be created in the folder {folder}{SystemReason(error)}."),
+            throw new IOException(problem($"no file can be created in the folder {folder}{SystemReason(error)}."),
                 error);
         }
     }

@@ -110,12 +110,29 @@ public static class NetworkFile
         string temporary = fullPath + $".{Guid.NewGuid():N}.tmp";
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+            try
             {
+                using var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write);
                 stream.Write(content);
                 stream.Flush(flushToDisk: true);
             }
+            catch (UnauthorizedAccessException error)
+            {
+                throw new UnauthorizedAccessException(
+                    $"Cannot save the {what} to {fullPath}: permission to create files in {folder} is denied.", error);
+            }
+            catch (IOException error) when (error is not DirectoryNotFoundException)
+            {
+                // The system's message names the temporary file, which the user never asked for.
+                string reason = error is FileNotFoundException
+                    ? "the system refuses to create files there"
+                    : error.Message.Replace($" : '{temporary}'", "").Replace(temporary, fullPath);
+                throw new IOException(
+                    $"Cannot save the {what} to {fullPath}: no file can be written in {folder} " +
+                    $"({reason.TrimEnd('.')}).", error);
+            }
 
+            SaveTarget.KeepPermissions(fullPath, temporary);
             File.Move(temporary, fullPath, overwrite: true);
         }
         finally

@@ -13,6 +13,7 @@ public static partial class SaveTarget
     /// <summary>
     /// The full path a save to <paramref name="path"/> writes: the path itself, or the final target of a link.
     /// </summary>
+    /// <exception cref="IOException">The path is a link in a loop of links, which never reaches a file.</exception>
     public static string Resolve(string path)
     {
         string fullPath = Path.GetFullPath(path);
@@ -22,7 +23,44 @@ public static partial class SaveTarget
             return fullPath;
         }
 
-        return entry.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? fullPath;
+        try
+        {
+            return entry.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? fullPath;
+        }
+        catch (IOException error)
+        {
+            throw new IOException($"{fullPath} is a symbolic link that leads round a loop of links to no file.",
+                error);
+        }
+    }
+
+    /// <summary>
+    /// Whether a save to <paramref name="path"/> would replace an existing file: false for a link to nothing and
+    /// for a loop of links, where <see cref="File.Exists"/> says true because the link itself exists.
+    /// </summary>
+    public static bool ReplacesAFile(string path)
+    {
+        try
+        {
+            return File.Exists(Resolve(path));
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Gives <paramref name="replacement"/> the permissions of <paramref name="existing"/>, the file it is about to
+    /// replace, so that replacing a file the user made private does not make it readable to everyone. (The owner is
+    /// not copied: only an administrator could change it.)
+    /// </summary>
+    public static void KeepPermissions(string existing, string replacement)
+    {
+        if (!OperatingSystem.IsWindows() && File.Exists(existing))
+        {
+            File.SetUnixFileMode(replacement, File.GetUnixFileMode(existing));
+        }
     }
 
     /// <summary>

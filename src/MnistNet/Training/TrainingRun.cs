@@ -87,6 +87,11 @@ internal sealed class TrainingRun : IDisposable
         _dataFingerprint = Fingerprint(training, validation);
         (_observer, _cancellation) = (observer, cancellation);
         _batchSize = options.BatchSize == 0 ? training.Count : Math.Min(options.BatchSize, training.Count);
+        if (NetworkWorkspace.CapacityProblem(network, _batchSize) is string tooLarge)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options.BatchSize), tooLarge);
+        }
+
         _batches = (training.Count + _batchSize - 1) / _batchSize;
         _order = Enumerable.Range(0, training.Count).ToArray();
         _schedule = new LearningRateSchedule(options.Schedule, options.EffectiveLearningRate,

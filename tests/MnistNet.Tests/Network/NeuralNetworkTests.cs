@@ -60,6 +60,19 @@ public class NeuralNetworkTests
     }
 
     [Fact]
+    public void BatchesTooTallForOneBufferAreRefusedBeforeAnythingIsAllocated()
+    {
+        using var network = NeuralNetwork.ForMnist([8], Activation.ReLU, seed: 1);
+
+        // The widest layer is the 784-pixel input: 1,369,568 rows of it are just short of 2^30 values.
+        Assert.Null(NetworkWorkspace.CapacityProblem(network, 1_369_568));
+        Assert.Equal("A batch of 1,369,569 images through a layer of 784 units needs 1,073,742,096 values in one " +
+            "buffer; at most 1,073,741,824 fit.", NetworkWorkspace.CapacityProblem(network, 1_369_569));
+        Assert.Throws<ArgumentOutOfRangeException>(
+            () => new NetworkWorkspace(network, 1_369_569, forTraining: true));
+    }
+
+    [Fact]
     public void SameSeedGivesSameWeightsAndOtherSeedDoesNot()
     {
         using var a = NeuralNetwork.ForMnist([16], Activation.ReLU, seed: 42);

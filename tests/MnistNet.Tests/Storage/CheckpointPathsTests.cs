@@ -99,5 +99,27 @@ public sealed class CheckpointPathsTests : IDisposable
         Assert.Contains("run.best.mnn is a pipe, so no checkpoint can be saved under that name.", error.Message);
     }
 
+    [LinuxFact]
+    public void RequireWritableProbesTheFolderALinkLeadsTo()
+    {
+        File.CreateSymbolicLink(Path.Combine(_folder, "run.best.mnn"), "/proc/self/run.best.mnn");
+
+        var error = Assert.ThrowsAny<IOException>(() => CheckpointPaths.RequireWritable(Path.Combine(_folder, "run")));
+
+        Assert.Contains("no file can be created in the folder /proc/self", error.Message);
+    }
+
+    [Fact]
+    public void RequireWritableRefusesALinkIntoAMissingFolder()
+    {
+        string missing = Path.Combine(_folder, "gone", "run.latest.mnn");
+        File.CreateSymbolicLink(Path.Combine(_folder, "run.latest.mnn"), missing);
+
+        var error = Assert.Throws<DirectoryNotFoundException>(
+            () => CheckpointPaths.RequireWritable(Path.Combine(_folder, "run.mnn")));
+
+        Assert.Contains($"run.latest.mnn links to {missing}, in a folder that does not exist.", error.Message);
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }

@@ -208,6 +208,63 @@ public sealed class NetworkFileTests : IDisposable
     }
 
     [LinuxFact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void SavingOverAFileKeepsItsPermissions()
+    {
+        string path = SaveSmallNetwork();
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        using var network = NeuralNetwork.ForMnist([8], Activation.ReLU, seed: 3);
+
+        NetworkFile.Save(network, path);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        using NeuralNetwork loaded = NetworkFile.Load(path);
+        Assert.Equal(3, loaded.Seed);
+    }
+
+    [LinuxFact]
+    public void AFolderWhereNoFileCanBeCreatedIsNamedWithoutTheTemporaryFile()
+    {
+        using var network = NeuralNetwork.ForMnist([8], Activation.ReLU, seed: 1);
+
+        var error = Assert.ThrowsAny<IOException>(() => NetworkFile.Save(network, "/proc/self/net.mnn"));
+
+        Assert.Equal("Cannot save the network to /proc/self/net.mnn: no file can be written in /proc/self (the " +
+            "system refuses to create files there).", error.Message);
+    }
+
+    [Fact]
+    public void ALoopOfLinksIsRefusedAndNotReplaced()
+    {
+        string first = Path.Combine(_folder, "a.mnn");
+        string second = Path.Combine(_folder, "b.mnn");
+        File.CreateSymbolicLink(first, second);
+        File.CreateSymbolicLink(second, first);
+        using var network = NeuralNetwork.ForMnist([8], Activation.ReLU, seed: 1);
+
+        var error = Assert.Throws<IOException>(() => NetworkFile.Save(network, first));
+
+        Assert.Equal($"{first} is a symbolic link that leads round a loop of links to no file.", error.Message);
+        Assert.Equal(second, new FileInfo(first).LinkTarget);
+        Assert.False(SaveTarget.ReplacesAFile(first));
+    }
+
+    [Fact]
+    public void OnlyAnExistingFileAtTheEndOfItsLinksCountsAsReplaced()
+    {
+        string file = SaveSmallNetwork();
+        string toFile = Path.Combine(_folder, "to-file.mnn");
+        string toNothing = Path.Combine(_folder, "to-nothing.mnn");
+        File.CreateSymbolicLink(toFile, file);
+        File.CreateSymbolicLink(toNothing, Path.Combine(_folder, "absent.mnn"));
+
+        Assert.True(SaveTarget.ReplacesAFile(file));
+        Assert.True(SaveTarget.ReplacesAFile(toFile));
+        Assert.False(SaveTarget.ReplacesAFile(toNothing));
+        Assert.False(SaveTarget.ReplacesAFile(Path.Combine(_folder, "absent.mnn")));
+    }
+
+    [LinuxFact]
     public void SpecialKindTellsDevicesFromRegularFilesAndFolders()
     {
         string file = SaveSmallNetwork();
