@@ -76,7 +76,12 @@ function Get-PesterModule {
 function Read-TrxCount([string] $Path) {
     [xml] $trx = Get-Content -LiteralPath $Path -Raw
     $counters = $trx.TestRun.ResultSummary.Counters
-    [pscustomobject]@{ Passed = [int] $counters.passed; Failed = [int] $counters.failed + [int] $counters.error }
+    [pscustomobject]@{
+        Passed  = [int] $counters.passed
+        Failed  = [int] $counters.failed + [int] $counters.error
+        # TRX has no skipped counter: a skipped test is one of the total that was not executed.
+        Skipped = [int] $counters.total - [int] $counters.executed
+    }
 }
 
 function Invoke-Test {
@@ -85,6 +90,7 @@ function Invoke-Test {
     Remove-Item -Recurse -Force $results -ErrorAction SilentlyContinue
     $passed = 0
     $failed = 0
+    $skipped = 0
 
     foreach ($project in 'tests/MnistNet.Native.Tests', 'tests/MnistNet.Tests') {
         $name = Split-Path $project -Leaf
@@ -96,6 +102,7 @@ function Invoke-Test {
             $count = Read-TrxCount $trx
             $passed += $count.Passed
             $failed += $count.Failed
+            $skipped += $count.Skipped
         }
         elseif ($LASTEXITCODE -ne 0) {
             # The project did not build or the runner crashed: count it as one failure so it cannot pass silently.
@@ -113,8 +120,13 @@ function Invoke-Test {
     $pesterResult = Invoke-Pester -Configuration $configuration
     $passed += $pesterResult.PassedCount
     $failed += $pesterResult.FailedCount + $pesterResult.FailedBlocksCount + $pesterResult.FailedContainersCount
+    $skipped += $pesterResult.SkippedCount
 
     Write-Host ''
+    if ($skipped -gt 0) {
+        Write-Host "Skipped: $skipped (tests that need what this machine lacks, such as AVX-512 or a user without root)"
+    }
+
     Write-Host "Tests: $passed passed, $failed failed"
     if ($failed -gt 0) {
         exit 1
