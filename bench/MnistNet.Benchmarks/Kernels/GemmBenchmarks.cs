@@ -33,15 +33,7 @@ public class GemmBenchmarks
         BenchSettings.SetThreads(Threads);
         BenchSettings.SetBackend(Backend);
 
-        (int aLength, int bLength) = Shape.Form switch
-        {
-            GemmForm.NN => (Shape.M * Shape.K, Shape.K * Shape.N),
-            GemmForm.NT => (Shape.M * Shape.K, Shape.N * Shape.K),
-            _ => (Shape.K * Shape.M, Shape.K * Shape.N),
-        };
-        _a = Filled(aLength, seed: 1);
-        _b = Filled(bLength, seed: 2);
-        _c = new AlignedBuffer(Shape.M * Shape.N);
+        (_a, _b, _c) = Operands(Shape, seed: 1);
     }
 
     [Benchmark]
@@ -56,13 +48,7 @@ public class GemmBenchmarks
         // other backends go through the default overloads, which follow the backend chosen in setup.
         if (Backend == BenchSettings.Managed)
         {
-            switch (Shape.Form)
-            {
-                case GemmForm.NN: Gemm.MultiplyNN(a, b, c, m, k, n, false, KernelPath.Avx2); break;
-                case GemmForm.NT: Gemm.MultiplyNT(a, b, c, m, k, n, false, KernelPath.Avx2); break;
-                default: Gemm.MultiplyTN(a, b, c, m, k, n, false, KernelPath.Avx2); break;
-            }
-
+            MultiplyManaged(Shape, a, b, c);
             return;
         }
 
@@ -72,6 +58,30 @@ public class GemmBenchmarks
             case GemmForm.NT: Gemm.MultiplyNT(a, b, c, m, k, n); break;
             default: Gemm.MultiplyTN(a, b, c, m, k, n); break;
         }
+    }
+
+    /// <summary>One product of <paramref name="shape"/> on the managed AVX2 path.</summary>
+    internal static void MultiplyManaged(GemmShape shape, Span<float> a, Span<float> b, Span<float> c)
+    {
+        (int m, int k, int n) = (shape.M, shape.K, shape.N);
+        switch (shape.Form)
+        {
+            case GemmForm.NN: Gemm.MultiplyNN(a, b, c, m, k, n, false, KernelPath.Avx2); break;
+            case GemmForm.NT: Gemm.MultiplyNT(a, b, c, m, k, n, false, KernelPath.Avx2); break;
+            default: Gemm.MultiplyTN(a, b, c, m, k, n, false, KernelPath.Avx2); break;
+        }
+    }
+
+    /// <summary>Operands A, B and C of <paramref name="shape"/>, filled like the benchmark's.</summary>
+    internal static (AlignedBuffer A, AlignedBuffer B, AlignedBuffer C) Operands(GemmShape shape, int seed)
+    {
+        (int aLength, int bLength) = shape.Form switch
+        {
+            GemmForm.NN => (shape.M * shape.K, shape.K * shape.N),
+            GemmForm.NT => (shape.M * shape.K, shape.N * shape.K),
+            _ => (shape.K * shape.M, shape.K * shape.N),
+        };
+        return (Filled(aLength, seed), Filled(bLength, seed + 1), new AlignedBuffer(shape.M * shape.N));
     }
 
     [GlobalCleanup]

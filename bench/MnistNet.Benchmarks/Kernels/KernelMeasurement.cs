@@ -7,6 +7,9 @@ namespace MnistNet.Benchmarks.Kernels;
 public sealed record KernelMeasurement(string Benchmark, GemmShape? Shape, string Backend, int VectorBits,
     int Threads, double MedianNanoseconds, double Flops)
 {
+    /// <summary>The <see cref="Benchmark"/> of a product measured while the other core multiplies too.</summary>
+    public const string BesideBusyCore = "gemm-beside-busy-core";
+
     public double Gflops => Flops / MedianNanoseconds;
 
     /// <summary>Reads a case's parameters and median time; null when the case failed and has no statistics.</summary>
@@ -19,6 +22,13 @@ public sealed record KernelMeasurement(string Benchmark, GemmShape? Shape, strin
         }
 
         int threads = (int)(Parameter(benchmarkCase, nameof(GemmBenchmarks.Threads)) ?? 1);
+        if (benchmarkCase.Descriptor.Type == typeof(GemmBesideBusyCoreBenchmarks)
+            && Parameter(benchmarkCase, nameof(GemmBesideBusyCoreBenchmarks.Shape)) is GemmShape busyShape)
+        {
+            return new KernelMeasurement(BesideBusyCore, busyShape, BenchSettings.Managed, 0, 1, median.Value,
+                busyShape.Flops);
+        }
+
         if (Parameter(benchmarkCase, nameof(GemmBenchmarks.Shape)) is GemmShape shape)
         {
             string backend = (string?)Parameter(benchmarkCase, nameof(GemmBenchmarks.Backend)) ?? "";

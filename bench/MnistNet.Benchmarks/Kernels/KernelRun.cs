@@ -24,7 +24,7 @@ public static class KernelRun
             return 1;
         }
 
-        // A few short iterations per case: about 25 cases, each in its own process, fit in a few minutes, and
+        // A few short iterations per case: about 50 cases, each in its own process, fit in a few minutes, and
         // the median of seven iterations is steady enough to compare backends measured in the same run.
         Job job = Job.Default
             .WithId("Short")
@@ -45,7 +45,7 @@ public static class KernelRun
             ? arguments
             : [.. arguments, "--filter", "*"];
         Summary[] summaries = [.. BenchmarkSwitcher
-            .FromTypes([typeof(FmaPeakBenchmarks), typeof(GemmBenchmarks)])
+            .FromTypes([typeof(FmaPeakBenchmarks), typeof(GemmBenchmarks), typeof(GemmBesideBusyCoreBenchmarks)])
             .Run(switcherArguments, config)];
 
         KernelMeasurement[] measurements = [.. summaries
