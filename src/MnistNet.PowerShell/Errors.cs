@@ -26,6 +26,7 @@ internal static class Errors
     public const string ConflictingParameters = "ConflictingParameters";
     public const string MixedInput = "MixedInput";
     public const string NetworkDisposed = "NetworkDisposed";
+    public const string NotAnMnistNetwork = "NotAnMnistNetwork";
     public const string NetworkTooLarge = "NetworkTooLarge";
     public const string BatchTooLarge = "BatchTooLarge";
 
@@ -43,6 +44,28 @@ internal static class Errors
         {
             ErrorDetails = new ErrorDetails(message),
         };
+    }
+
+    /// <summary>
+    /// Why no cmdlet can use the network, or null: it was disposed, or (built through the library, which allows
+    /// any shape) it does not take MNIST's 784 pixels and give its 10 digits.
+    /// </summary>
+    public static ErrorRecord? Unusable(NeuralNetwork network)
+    {
+        if (network.IsDisposed)
+        {
+            return Disposed(network);
+        }
+
+        if (network.InputSize == MnistSample.PixelCount && network.OutputSize == MnistSample.ClassCount)
+        {
+            return null;
+        }
+
+        return InvalidArgument(new ArgumentException(
+            $"The {network.Architecture} network cannot be used here: MnistNet's cmdlets need networks with " +
+            $"{MnistSample.PixelCount} inputs (one per pixel) and {MnistSample.ClassCount} outputs (one per digit)."),
+            NotAnMnistNetwork, network);
     }
 
     public static ErrorRecord NotFound(FileNotFoundException error, string path) =>

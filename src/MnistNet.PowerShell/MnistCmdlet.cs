@@ -10,12 +10,15 @@ namespace MnistNet.PowerShell;
 /// </summary>
 public abstract class MnistCmdlet : PSCmdlet
 {
-    /// <summary>Stops the command with a NetworkDisposed error when the network's weights have been freed.</summary>
-    protected void RequireUndisposed(NeuralNetwork network)
+    /// <summary>
+    /// Stops the command with a NetworkDisposed error when the network's weights have been freed, or a
+    /// NotAnMnistNetwork error when it does not read 784 pixels into 10 digits.
+    /// </summary>
+    protected void RequireUsable(NeuralNetwork network)
     {
-        if (network.IsDisposed)
+        if (Errors.Unusable(network) is ErrorRecord unusable)
         {
-            ThrowTerminatingError(Errors.Disposed(network));
+            ThrowTerminatingError(unusable);
         }
     }
 

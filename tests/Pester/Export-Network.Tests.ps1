@@ -159,6 +159,22 @@ Describe 'Export-Network targets' {
         $problems[0].Exception.Message | Should -BeLike '*holds a 5-4-3 network, and MnistNet*784 inputs*10 outputs*'
     }
 
+    It 'refuses a network built for other than 784 pixels and 10 digits in every cmdlet with NotAnMnistNetwork' {
+        $other = [MnistNet.Network.NeuralNetwork]::new([int[]] (5, 4, 3), 'ReLU', 1)
+        $sample = Import-MnistIdx -Path $mnist -Set Test -First 1
+
+        Export-Network -Network $other -Path (Join-Path $TestDrive 'other.mnn') -ErrorVariable saved `
+            -ErrorAction SilentlyContinue
+        { $sample | Invoke-DigitPrediction -Network $other -ErrorAction Stop } |
+            Should -Throw -ErrorId 'NotAnMnistNetwork,*' -ExpectedMessage ('The 5-4-3 network cannot be used here: ' +
+                "MnistNet's cmdlets need networks with 784 inputs (one per pixel) and 10 outputs (one per digit).")
+        { Measure-NetworkAccuracy -Network $other -Dataset $test -ErrorAction Stop } |
+            Should -Throw -ErrorId 'NotAnMnistNetwork,*'
+
+        $saved[0].FullyQualifiedErrorId | Should -BeLike 'NotAnMnistNetwork,*'
+        Join-Path $TestDrive 'other.mnn' | Should -Not -Exist
+    }
+
     It 'reports a link to nothing as FileNotFound and a loop of links as SaveFailed' -Skip:$IsWindows {
         $dangling = Join-Path $TestDrive 'dangling.mnn'
         New-Item -ItemType SymbolicLink -Path $dangling -Target (Join-Path $TestDrive 'nowhere.mnn') | Out-Null

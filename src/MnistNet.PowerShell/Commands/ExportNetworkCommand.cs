@@ -35,10 +35,10 @@ public sealed class ExportNetworkCommand : MnistCmdlet
 
     protected override void ProcessRecord()
     {
-        // Networks can be piped, so one that was disposed is skipped with an error rather than ending the pipeline.
-        if (Network.IsDisposed)
+        // Networks can be piped, so an unusable one is skipped with an error rather than ending the pipeline.
+        if (Errors.Unusable(Network) is ErrorRecord unusable)
         {
-            WriteError(Errors.Disposed(Network));
+            WriteError(unusable);
             return;
         }
 

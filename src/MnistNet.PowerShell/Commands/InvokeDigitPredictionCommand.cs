@@ -40,7 +40,7 @@ public sealed class InvokeDigitPredictionCommand : MnistCmdlet
 
     protected override void BeginProcessing()
     {
-        RequireUndisposed(Network);
+        RequireUsable(Network);
         _predictor = new Predictor(Network);
     }
 

@@ -26,7 +26,7 @@ public sealed class MeasureNetworkAccuracyCommand : MnistCmdlet
     [Parameter(Mandatory = true, ParameterSetName = DatasetSet, ValueFromPipeline = true)]
     public MnistDataset? Dataset { get; set; }
 
-    protected override void BeginProcessing() => RequireUndisposed(Network);
+    protected override void BeginProcessing() => RequireUsable(Network);
 
     protected override void ProcessRecord()
     {

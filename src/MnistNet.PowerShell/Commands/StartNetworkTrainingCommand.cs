@@ -172,7 +172,7 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
     {
         if (Network is not null)
         {
-            RequireUndisposed(Network);
+            RequireUsable(Network);
         }
 
         string[] shaping = [nameof(HiddenLayers), nameof(Activation)];

@@ -77,6 +77,8 @@ public static class CheckpointPaths
                 string reason = FileInTheWay(folder) switch
                 {
                     null => SystemReason(error),
+                    string file when new FileInfo(file).LinkTarget is string target =>
+                        $": {file} is a symbolic link to {target}, which is not a folder that exists",
                     string file when file == folder => ": a file has that name",
                     string file => $": {file} is a file",
                 };
@@ -151,7 +153,10 @@ public static class CheckpointPaths
         }
     }
 
-    /// <summary>The nearest of the folder's would-be parents that is a file, and so stops it being created.</summary>
+    /// <summary>
+    /// The nearest of the folder's would-be parents that is a file or a link to no folder, and so stops it being
+    /// created.
+    /// </summary>
     private static string? FileInTheWay(string folder)
     {
         for (string? parent = folder; parent is not null; parent = Path.GetDirectoryName(parent))

@@ -132,7 +132,7 @@ public static class NetworkFile
                     $"({reason.TrimEnd('.')}).", error);
             }
 
-            SaveTarget.KeepPermissions(fullPath, temporary);
+            SaveTarget.KeepOwnerAndPermissions(fullPath, temporary);
             File.Move(temporary, fullPath, overwrite: true);
         }
         finally

@@ -51,40 +51,13 @@ public static partial class SaveTarget
     }
 
     /// <summary>
-    /// Gives <paramref name="replacement"/> the permissions of <paramref name="existing"/>, the file it is about to
-    /// replace, so that replacing a file the user made private does not make it readable to everyone. (The owner is
-    /// not copied: only an administrator could change it.)
-    /// </summary>
-    public static void KeepPermissions(string existing, string replacement)
-    {
-        if (!OperatingSystem.IsWindows() && File.Exists(existing))
-        {
-            File.SetUnixFileMode(replacement, File.GetUnixFileMode(existing));
-        }
-    }
-
-    /// <summary>
     /// What kind of entry other than a regular file or folder <paramref name="fullPath"/> is ("a device", "a pipe",
     /// "a socket"), or null when it is a regular file, a folder, or nothing at all. .NET reports every such entry
     /// as a plain file, so this asks the kernel (Linux only; elsewhere it answers null).
     /// </summary>
     public static string? SpecialKind(string fullPath)
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return null;
-        }
-
-        const int CurrentFolder = -100;
-        const uint TypeField = 0x1;
-        const int ModeOffset = 28;
-        Span<byte> status = stackalloc byte[256];
-        if (StatX(CurrentFolder, fullPath, 0, TypeField, ref MemoryMarshal.GetReference(status)) != 0)
-        {
-            return null;
-        }
-
-        int type = BitConverter.ToUInt16(status[ModeOffset..]) & 0xF000;
+        int type = Status(fullPath) is { } status ? status.Mode & 0xF000 : 0;
         return type switch
         {
             0x2000 or 0x6000 => "a device",
@@ -94,7 +67,53 @@ public static partial class SaveTarget
         };
     }
 
+    /// <summary>
+    /// Gives <paramref name="replacement"/> the owner, group and permissions of <paramref name="existing"/>, the
+    /// file it is about to replace, so that replacing a file the user made private does not make it readable to
+    /// everyone, and an administrator saving over a user's file does not take it from them. Where the system does
+    /// not allow the owner to be changed (only an administrator may give a file away), the saving user keeps it.
+    /// </summary>
+    public static void KeepOwnerAndPermissions(string existing, string replacement)
+    {
+        if (OperatingSystem.IsWindows() || !File.Exists(existing))
+        {
+            return;
+        }
+
+        // Changing the owner clears the set-user and set-group bits, so the permissions are copied after it.
+        if (Status(existing) is { } status)
+        {
+            _ = ChangeOwner(replacement, status.Owner, status.Group);
+        }
+
+        File.SetUnixFileMode(replacement, File.GetUnixFileMode(existing));
+    }
+
+    /// <summary>The file type and permission bits, owner and group of a path (Linux only; null elsewhere).</summary>
+    private static (int Mode, uint Owner, uint Group)? Status(string fullPath)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        const int CurrentFolder = -100;
+        const uint TypeOwnerAndGroup = 0x1 | 0x8 | 0x10;
+        Span<byte> status = stackalloc byte[256];
+        if (StatX(CurrentFolder, fullPath, 0, TypeOwnerAndGroup, ref MemoryMarshal.GetReference(status)) != 0)
+        {
+            return null;
+        }
+
+        // struct statx: stx_uid at byte 20, stx_gid at 24, stx_mode at 28.
+        return (BitConverter.ToUInt16(status[28..]), BitConverter.ToUInt32(status[20..]),
+            BitConverter.ToUInt32(status[24..]));
+    }
+
     // statx's buffer has one layout on every Linux architecture, unlike stat's; the file type is in stx_mode.
     [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int StatX(int folder, string path, int flags, uint mask, ref byte status);
+
+    [LibraryImport("libc", EntryPoint = "chown", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int ChangeOwner(string path, uint owner, uint group);
 }

@@ -14,6 +14,18 @@ public sealed class LinuxFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A fact that is reported as skipped, with the reason, unless the tests run as root.</summary>
+public sealed class RootFactAttribute : FactAttribute
+{
+    public RootFactAttribute()
+    {
+        if (!OperatingSystem.IsLinux() || !Environment.IsPrivilegedProcess)
+        {
+            Skip = "It gives files away to another owner, which only root may do on Linux.";
+        }
+    }
+}
+
 public sealed class CheckpointPathsTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("mnistnet-paths-").FullName;
@@ -119,6 +131,20 @@ public sealed class CheckpointPathsTests : IDisposable
             () => CheckpointPaths.RequireWritable(Path.Combine(_folder, "run.mnn")));
 
         Assert.Contains($"run.latest.mnn links to {missing}, in a folder that does not exist.", error.Message);
+    }
+
+    [Fact]
+    public void RequireWritableSaysWhenTheFolderIsALinkToNothing()
+    {
+        string link = Path.Combine(_folder, "runs");
+        string missing = Path.Combine(_folder, "gone", "runs");
+        Directory.CreateSymbolicLink(link, missing);
+
+        var error = Assert.ThrowsAny<IOException>(
+            () => CheckpointPaths.RequireWritable(Path.Combine(link, "run.mnn"), createFolder: true));
+
+        Assert.Contains($"the folder {link} does not exist and cannot be created: {link} is a symbolic link to " +
+            $"{missing}, which is not a folder that exists.", error.Message);
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);

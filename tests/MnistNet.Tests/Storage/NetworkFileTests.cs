@@ -202,6 +202,22 @@ public sealed class NetworkFileTests : IDisposable
         Assert.Equal(3, loaded.Seed);
     }
 
+    [RootFact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void SavingOverAnotherUsersFileKeepsItsOwnerGroupAndPermissions()
+    {
+        string path = SaveSmallNetwork();
+        RunTool("chown", "1234:2345", path);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        using var network = NeuralNetwork.ForMnist([8], Activation.ReLU, seed: 3);
+
+        NetworkFile.Save(network, path);
+
+        Assert.Equal("1234:2345", RunTool("stat", "-c", "%u:%g", path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead,
+            File.GetUnixFileMode(path));
+    }
+
     [LinuxFact]
     public void AFolderWhereNoFileCanBeCreatedIsNamedWithoutTheTemporaryFile()
     {
@@ -314,11 +330,17 @@ public sealed class NetworkFileTests : IDisposable
     }
 
     /// <summary>Makes a named pipe with coreutils' mkfifo, which every Linux this runs on has.</summary>
-    internal static void MakePipe(string path)
+    internal static void MakePipe(string path) => RunTool("mkfifo", path);
+
+    /// <summary>Runs a coreutils program, requires it to succeed, and returns what it printed, trimmed.</summary>
+    private static string RunTool(string program, params string[] arguments)
     {
-        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]);
-        mkfifo.WaitForExit();
-        Assert.Equal(0, mkfifo.ExitCode);
+        var start = new System.Diagnostics.ProcessStartInfo(program, arguments) { RedirectStandardOutput = true };
+        using var tool = System.Diagnostics.Process.Start(start)!;
+        string output = tool.StandardOutput.ReadToEnd();
+        tool.WaitForExit();
+        Assert.Equal(0, tool.ExitCode);
+        return output.Trim();
     }
 
     private string SaveSmallNetwork()
