@@ -33,7 +33,7 @@ Describe 'default output' {
         @{ Type = 'networks'; Make = { $network }
             Header = '^\s*Architecture\s+Activation\s+Parameters\s+Epochs\s+Loss\s+Accuracy\s+ValAccuracy\s*$' }
         @{ Type = 'epochs'; Make = { $network.History }
-            Header = '^\s*Epoch\s+Loss\s+Accuracy\s+ValLoss\s+ValAccuracy\s+Seconds\s*$' }
+            Header = '^\s*Epoch\s+Loss\s+Accuracy\s+ValLoss\s+ValAccuracy\s+LearningRate\s+Seconds\s*$' }
     ) {
         $lines = (& $Make | Out-String) -split "`r?`n" | Where-Object { $_.Trim() }
 
@@ -52,6 +52,13 @@ Describe 'default output' {
         }
 
         $row | Should -Match '784-8-10\s+ReLU\s+6370\s+2\s+\d\.\d{4}\s+\d+\.\d\d %'
+    }
+
+    It 'prints each epoch''s learning rate in full, however small' {
+        $lines = ($network.History | Out-String) -split "`r?`n" | Where-Object { $_ -match '^\s*\d+\s' }
+
+        $lines | Should -HaveCount 2
+        $lines | ForEach-Object { $_ | Should -Match '\s0\.001\s+\d+\.\d\d\s*$' }
     }
 
     It 'prints an evaluation as a list with the confusion matrix' {
