@@ -45,7 +45,8 @@ Describe 'Import-MnistIdx' {
         Copy-Item (Join-Path $mnist 't10k-*') $folder
 
         { Import-MnistIdx -Path $folder -Set Train -ErrorAction Stop } | Should -Throw -ErrorId 'FileNotFound,*' `
-            -ExpectedMessage "The Train set is not complete in '*only-test': neither train-images-idx3-ubyte.gz nor train-images-idx3-ubyte is there."
+            -ExpectedMessage ("The Train set is not complete in '*only-test': neither train-images-idx3-ubyte.gz " +
+                'nor train-images-idx3-ubyte is there.')
     }
 
     It 'reports a missing folder as ObjectNotFound' {

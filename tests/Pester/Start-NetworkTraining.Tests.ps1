@@ -135,7 +135,8 @@ Describe 'Start-NetworkTraining with the training options' {
         $text | Should -Match 'HiddenLayers\s+: 16, 8\r?\n'
         $text | Should -Match 'LearningRate\s+: 0\.001 \(Adam default\)'
         $text | Should -Match 'Dropout\s+: 0\.25\r?\n'
-        $text | Should -Match 'Augmentation\s+: MaxShift 2, MaxRotation 10, MaxScale 0\.1, ElasticAlpha 34, ElasticSigma 5\r?\n'
+        $text | Should -Match ('Augmentation\s+: MaxShift 2, MaxRotation 10, MaxScale 0\.1, ElasticAlpha 34, ' +
+            'ElasticSigma 5\r?\n')
         $text | Should -Match 'EarlyStopping\s+: off'
     }
 

@@ -64,9 +64,7 @@ public sealed class ImportNetworkCommand : MnistCmdlet
     /// </summary>
     private static ErrorRecord? ForeignShape(NeuralNetwork network, string file)
     {
-        int inputs = network.Layers[0].Inputs;
-        int outputs = network.Layers[^1].Outputs;
-        if (inputs == MnistSample.PixelCount && outputs == MnistSample.ClassCount)
+        if (network.InputSize == MnistSample.PixelCount && network.OutputSize == MnistSample.ClassCount)
         {
             return null;
         }

@@ -223,7 +223,8 @@ public sealed class StartNetworkTrainingCommand : MnistCmdlet
 
         // Only a run with validation results has a best epoch to save, so without them run.best.mnn is left alone.
         bool validates = ValidationData is not null || ValidationSplit > 0;
-        string[] replaced = [.. new[] { latest, validates ? best : null }.OfType<string>().Where(SaveTarget.ReplacesAFile)];
+        string[] replaced =
+            [.. new[] { latest, validates ? best : null }.OfType<string>().Where(SaveTarget.ReplacesAFile)];
         if (replaced.Length > 0)
         {
             string files = string.Join(" and ", replaced);

@@ -37,6 +37,8 @@ public interface ITrainingObserver
     {
     }
 
-    /// <summary>Something the user probably did not mean, such as resuming a run that has nothing left to train.</summary>
+    /// <summary>
+    /// Something the user probably did not mean, such as resuming a run that has nothing left to train.
+    /// </summary>
     void OnWarning(string message) => OnMessage(message);
 }
