@@ -37,9 +37,28 @@ Describe 'Invoke-DigitPrediction' {
         $fromPixels.Label | Should -BeNullOrEmpty
     }
 
-    It 'refuses a pixel array of the wrong length' {
-        { Invoke-DigitPrediction -Network $network -Pixels (1..10) } |
-            Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+    It 'refuses a pixel array of the wrong length, or pixels that are not an array' {
+        { Invoke-DigitPrediction -Network $network -Pixels (1..10) -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidPixels,*' `
+                -ExpectedMessage 'Image 1: -Pixels takes 784 grey levels, one image; it was given 10.'
+        { Invoke-DigitPrediction -Network $network -Pixels 'ink' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidPixels,*' -ExpectedMessage "*it was given 'ink'."
+    }
+
+    It 'keeps counting ImageIds over refused images, as non-terminating errors' {
+        $good = [int[]] (Import-MnistIdx -Path $mnist -Set Test -First 1).Pixels
+        $bad = [double[]] (@(0.0) * 784)
+        $bad[9] = 0.5
+
+        $predictions = [pscustomobject]@{ Pixels = $bad }, [pscustomobject]@{ Pixels = $good },
+            [pscustomobject]@{ Pixels = $bad } | Invoke-DigitPrediction -Network $network -ErrorVariable problems `
+            -ErrorAction SilentlyContinue
+
+        $predictions.ImageId | Should -Be 2
+        $problems.Count | Should -Be 2
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'InvalidPixels,*'
+        $problems[0].Exception.Message | Should -BeLike 'Image 1: Pixel 9 is 0.5: a fraction*'
+        $problems[1].Exception.Message | Should -BeLike 'Image 3: Pixel 9 is 0.5*'
     }
 
     It 'refuses pixels that are not whole grey levels, naming the first bad one' {
@@ -47,17 +66,17 @@ Describe 'Invoke-DigitPrediction' {
         $scaled[5] = 0.5
 
         $fraction = '*Pixel 5 is 0.5: a fraction; grey levels are whole numbers from 0 to 255*multiply*255*'
-        { Invoke-DigitPrediction -Network $network -Pixels $scaled } |
-            Should -Throw -ErrorId 'ParameterArgumentTransformationError*' -ExpectedMessage $fraction
-        { Invoke-DigitPrediction -Network $network -Pixels (@(256) * 784) } |
+        { Invoke-DigitPrediction -Network $network -Pixels $scaled -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidPixels,*' -ExpectedMessage $fraction
+        { Invoke-DigitPrediction -Network $network -Pixels (@(256) * 784) -ErrorAction Stop } |
             Should -Throw -ExpectedMessage '*Pixel 0 is 256: not a whole number from 0 to 255*'
-        { Invoke-DigitPrediction -Network $network -Pixels (@('x') * 784) } |
+        { Invoke-DigitPrediction -Network $network -Pixels (@('x') * 784) -ErrorAction Stop } |
             Should -Throw -ExpectedMessage "*Pixel 0 is 'x': not a number*"
         $notANumber = [double[]] (@(0.0) * 784)
         $notANumber[3] = [double]::NaN
-        { Invoke-DigitPrediction -Network $network -Pixels $notANumber } |
+        { Invoke-DigitPrediction -Network $network -Pixels $notANumber -ErrorAction Stop } |
             Should -Throw -ExpectedMessage '*Pixel 3 is NaN: not a whole number from 0 to 255*'
-        { Invoke-DigitPrediction -Network $network -Pixels (@([float]::NaN) * 784) } |
+        { Invoke-DigitPrediction -Network $network -Pixels (@([float]::NaN) * 784) -ErrorAction Stop } |
             Should -Throw -ExpectedMessage '*Pixel 0 is NaN*'
 
         # Scaled to 0..1 in single precision and back: a few millionths off, which is rounding, not a fraction.
@@ -77,7 +96,7 @@ Describe 'Invoke-DigitPrediction' {
             Should -Be (Invoke-DigitPrediction -Network $network -Pixels $rounded).Probabilities
         $beyond = [double[]] (@(0.0) * 784)
         $beyond[7] = 255.0011
-        { Invoke-DigitPrediction -Network $network -Pixels $beyond } |
+        { Invoke-DigitPrediction -Network $network -Pixels $beyond -ErrorAction Stop } |
             Should -Throw -ExpectedMessage '*Pixel 7 is 255.0011: not a whole number from 0 to 255*'
     }
 

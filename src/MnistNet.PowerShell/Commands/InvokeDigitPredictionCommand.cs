@@ -32,11 +32,12 @@ public sealed class InvokeDigitPredictionCommand : MnistCmdlet
     [Parameter(Mandatory = true, ParameterSetName = DatasetSet, ValueFromPipeline = true)]
     public MnistDataset? Dataset { get; set; }
 
-    /// <summary>One image as 784 grey levels 0..255, row by row; ImageId counts such images from 1.</summary>
+    /// <summary>
+    /// One image as 784 grey levels 0..255, row by row (bytes, or any numbers that are whole); ImageId counts such
+    /// images from 1, refused ones included.
+    /// </summary>
     [Parameter(Mandatory = true, ParameterSetName = PixelsSet, ValueFromPipelineByPropertyName = true)]
-    [ValidateCount(784, 784)]
-    [GreyLevels]
-    public byte[]? Pixels { get; set; }
+    public object? Pixels { get; set; }
 
     protected override void BeginProcessing()
     {
@@ -53,7 +54,20 @@ public sealed class InvokeDigitPredictionCommand : MnistCmdlet
                 WriteObject(_predictor!.Predict(Dataset!, keepPixels: true), enumerateCollection: true);
                 return;
             case PixelsSet:
-                _pending.Add(new MnistSample(++_pixelArrays, null, Pixels!));
+                int imageId = ++_pixelArrays;
+                byte[] levels;
+                try
+                {
+                    levels = GreyLevels.From(Pixels);
+                }
+                catch (ArgumentException error)
+                {
+                    WriteError(Errors.InvalidArgument(new ArgumentException($"Image {imageId}: {error.Message}",
+                        error), Errors.InvalidPixels, Pixels));
+                    return;
+                }
+
+                _pending.Add(new MnistSample(imageId, null, levels));
                 break;
             default:
                 _pending.Add(InputObject!);
