@@ -57,16 +57,21 @@ internal static class Errors
             return Disposed(network);
         }
 
-        if (network.InputSize == MnistSample.PixelCount && network.OutputSize == MnistSample.ClassCount)
-        {
-            return null;
-        }
-
-        return InvalidArgument(new ArgumentException(
+        return ReadsMnist(network) ? null : InvalidArgument(new ArgumentException(
             $"The {network.Architecture} network cannot be used here: MnistNet's cmdlets need networks with " +
-            $"{MnistSample.PixelCount} inputs (one per pixel) and {MnistSample.ClassCount} outputs (one per digit)."),
-            NotAnMnistNetwork, network);
+            $"{MnistShape}."), NotAnMnistNetwork, network);
     }
+
+    /// <summary>What every cmdlet needs of a network, in words for messages.</summary>
+    public static readonly string MnistShape =
+        $"{MnistSample.PixelCount} inputs (one per pixel) and {MnistSample.ClassCount} outputs (one per digit)";
+
+    /// <summary>
+    /// Whether the network takes MNIST's 784 pixels and gives its 10 digits. The library builds and reads networks
+    /// of any shape; the cmdlets feed every one MNIST images.
+    /// </summary>
+    public static bool ReadsMnist(NeuralNetwork network) =>
+        network.InputSize == MnistSample.PixelCount && network.OutputSize == MnistSample.ClassCount;
 
     public static ErrorRecord NotFound(FileNotFoundException error, string path) =>
         new(error, FileNotFound, ErrorCategory.ObjectNotFound, path);

@@ -7,6 +7,9 @@ namespace MnistNet.Benchmarks.Kernels;
 public sealed record KernelMeasurement(string Benchmark, GemmShape? Shape, string Backend, int VectorBits,
     int Threads, double MedianNanoseconds, double Flops)
 {
+    /// <summary>The <see cref="Benchmark"/> of a product of <see cref="GemmBenchmarks"/>.</summary>
+    public const string Gemm = "gemm";
+
     /// <summary>The <see cref="Benchmark"/> of a product measured while the other core multiplies too.</summary>
     public const string BesideBusyCore = "gemm-beside-busy-core";
 
@@ -32,7 +35,7 @@ public sealed record KernelMeasurement(string Benchmark, GemmShape? Shape, strin
         if (Parameter(benchmarkCase, nameof(GemmBenchmarks.Shape)) is GemmShape shape)
         {
             string backend = (string?)Parameter(benchmarkCase, nameof(GemmBenchmarks.Backend)) ?? "";
-            return new KernelMeasurement("gemm", shape, backend, 0, threads, median.Value, shape.Flops);
+            return new KernelMeasurement(Gemm, shape, backend, 0, threads, median.Value, shape.Flops);
         }
 
         int bits = (int)(Parameter(benchmarkCase, nameof(FmaPeakBenchmarks.VectorBits)) ?? 256);

@@ -61,7 +61,7 @@ public static class KernelTargets
     }
 
     private static IEnumerable<KernelMeasurement> Gemm(IEnumerable<KernelMeasurement> measurements, string backend) =>
-        measurements.Where(m => m.Benchmark == "gemm" && m.Backend == backend)
+        measurements.Where(m => m.Benchmark == KernelMeasurement.Gemm && m.Backend == backend)
             .OrderBy(m => GemmShape.All.ToList().IndexOf(m.Shape!)).ThenBy(m => m.Threads);
 
     private static string Threads(int count) => count == 1 ? "1 thread" : $"{count} threads";

@@ -45,19 +45,10 @@ public sealed class ExportNetworkCommand : MnistCmdlet
         bool literal = ParameterSetName == LiteralPathSet;
         string file = ResolvePath(literal ? LiteralPath : Path, literal);
 
-        // A folder, or a link to one, is never replaced by a file, whatever -NoClobber says.
-        if (Directory.Exists(file))
-        {
-            WriteError(Errors.InvalidArgument(new ArgumentException(
-                $"'{file}' is a folder; give the path of the file to write, for example '{file}/network.mnn'."),
-                Errors.NotAFile, file));
-            return;
-        }
-
-        string target;
+        (string Target, string? NotAFile) found;
         try
         {
-            target = SaveTarget.Resolve(file);
+            found = SaveTarget.Find(file);
         }
         catch (IOException error)
         {
@@ -65,10 +56,15 @@ public sealed class ExportNetworkCommand : MnistCmdlet
             return;
         }
 
-        if (SaveTarget.SpecialKind(target) is string kind)
+        // A folder, a device or a pipe (or a link to one) is never replaced by a file, whatever -NoClobber says.
+        (string target, string? notAFile) = found;
+        if (notAFile is not null)
         {
-            WriteError(Errors.InvalidArgument(new ArgumentException(
-                $"'{file}' is {kind}, not a regular file; give the path of a file to write."), Errors.NotAFile, file));
+            string problem = notAFile == "a folder"
+                ? $"'{file}' is a folder; give the path of the file to write, for example " +
+                  $"'{System.IO.Path.Join(System.IO.Path.TrimEndingDirectorySeparator(file), "network.mnn")}'."
+                : $"'{file}' is {notAFile}, not a regular file; give the path of a file to write.";
+            WriteError(Errors.InvalidArgument(new ArgumentException(problem), Errors.NotAFile, file));
             return;
         }
 

@@ -116,9 +116,12 @@ public sealed class ImportMnistIdxCommand : MnistCmdlet
     private string Locate(string folder, string name)
     {
         string plain = System.IO.Path.Combine(folder, name);
-        if (File.Exists(plain) || File.Exists(plain + ".gz"))
+        foreach (string candidate in (string[])[plain, plain + ".gz"])
         {
-            return File.Exists(plain) ? plain : plain + ".gz";
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
         }
 
         string problem = $"The {Set} set is not complete in '{folder}': neither {name}.gz nor {name} is there.";

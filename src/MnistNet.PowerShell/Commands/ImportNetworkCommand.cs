@@ -32,10 +32,14 @@ public sealed class ImportNetworkCommand : MnistCmdlet
                 try
                 {
                     NeuralNetwork network = NetworkFile.Load(file);
-                    if (ForeignShape(network, file) is ErrorRecord foreign)
+                    if (!Errors.ReadsMnist(network))
                     {
+                        // Refused here, where the file is named, rather than at the network's first use.
+                        string problem = $"it holds a {network.Architecture} network, and MnistNet's cmdlets need " +
+                            $"{Errors.MnistShape}.";
                         network.Dispose();
-                        WriteError(foreign);
+                        WriteError(Errors.BadData(MnistDataException.InField(file, "layer size", problem),
+                            Errors.InvalidNetworkFile));
                         continue;
                     }
 
@@ -56,21 +60,5 @@ public sealed class ImportNetworkCommand : MnistCmdlet
                 }
             }
         }
-    }
-
-    /// <summary>
-    /// The library reads networks of any shape, but every cmdlet feeds them MNIST images and reads ten digits out,
-    /// so a network of another shape is refused here rather than at its first use.
-    /// </summary>
-    private static ErrorRecord? ForeignShape(NeuralNetwork network, string file)
-    {
-        if (network.InputSize == MnistSample.PixelCount && network.OutputSize == MnistSample.ClassCount)
-        {
-            return null;
-        }
-
-        string problem = $"it holds a {network.Architecture} network, and MnistNet's cmdlets need " +
-            $"{MnistSample.PixelCount} inputs (one per pixel) and {MnistSample.ClassCount} outputs (one per digit).";
-        return Errors.BadData(MnistDataException.InField(file, "layer size", problem), Errors.InvalidNetworkFile);
     }
 }

@@ -91,24 +91,21 @@ public static class CheckpointPaths
         var targets = new List<string>();
         foreach (string file in (string[])[latest, Path.GetFullPath(Best(checkpointPath))])
         {
-            if (Directory.Exists(file))
-            {
-                throw new IOException(Problem($"{file} is a folder, so no checkpoint can be saved under that name."));
-            }
-
-            string target;
+            (string Target, string? NotAFile) found;
             try
             {
-                target = SaveTarget.Resolve(file);
+                found = SaveTarget.Find(file);
             }
             catch (IOException error)
             {
                 throw new IOException(Problem(error.Message), error);
             }
 
-            if (SaveTarget.SpecialKind(target) is string kind)
+            (string target, string? notAFile) = found;
+            if (notAFile is not null)
             {
-                throw new IOException(Problem($"{file} is {kind}, so no checkpoint can be saved under that name."));
+                throw new IOException(
+                    Problem($"{file} is {notAFile}, so no checkpoint can be saved under that name."));
             }
 
             string targetFolder = Path.GetDirectoryName(target)!;

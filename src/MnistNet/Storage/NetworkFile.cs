@@ -55,7 +55,7 @@ public static class NetworkFile
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
 
-        WriteAtomically(Serialize(network), path, "network");
+        SaveTarget.WriteAtomically(Serialize(network), path, "network");
     }
 
     /// <summary>
@@ -68,7 +68,7 @@ public static class NetworkFile
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentException.ThrowIfNullOrEmpty(path);
 
-        WriteAtomically(Serialize(network, checkpoint), path, "checkpoint");
+        SaveTarget.WriteAtomically(Serialize(network, checkpoint), path, "checkpoint");
     }
 
     /// <summary>Reads a checkpoint written by <see cref="SaveCheckpoint"/>: network and training state.</summary>
@@ -85,63 +85,6 @@ public static class NetworkFile
         }
 
         return (network, checkpoint);
-    }
-
-    private static void WriteAtomically(byte[] content, string path, string what)
-    {
-        string fullPath = SaveTarget.Resolve(path);
-        string? folder = Path.GetDirectoryName(fullPath);
-        if (folder is null || Directory.Exists(fullPath))
-        {
-            throw new IOException($"Cannot save the {what} to {fullPath}: that is a folder, not a file name.");
-        }
-
-        if (SaveTarget.SpecialKind(fullPath) is string kind)
-        {
-            throw new IOException($"Cannot save the {what} to {fullPath}: that is {kind}, not a regular file.");
-        }
-
-        if (!Directory.Exists(folder))
-        {
-            throw new DirectoryNotFoundException(
-                $"Cannot save the {what} to {fullPath}: the folder {folder} does not exist.");
-        }
-
-        string temporary = fullPath + $".{Guid.NewGuid():N}.tmp";
-        try
-        {
-            try
-            {
-                using var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write);
-                stream.Write(content);
-                stream.Flush(flushToDisk: true);
-            }
-            catch (UnauthorizedAccessException error)
-            {
-                throw new UnauthorizedAccessException(
-                    $"Cannot save the {what} to {fullPath}: permission to create files in {folder} is denied.", error);
-            }
-            catch (IOException error) when (error is not DirectoryNotFoundException)
-            {
-                // The system's message names the temporary file, which the user never asked for.
-                string reason = error is FileNotFoundException
-                    ? "the system refuses to create files there"
-                    : error.Message.Replace($" : '{temporary}'", "").Replace(temporary, fullPath);
-                throw new IOException(
-                    $"Cannot save the {what} to {fullPath}: no file can be written in {folder} " +
-                    $"({reason.TrimEnd('.')}).", error);
-            }
-
-            SaveTarget.KeepOwnerAndPermissions(fullPath, temporary);
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
     }
 
     /// <summary>

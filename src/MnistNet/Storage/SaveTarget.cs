@@ -3,13 +3,81 @@ using System.Runtime.InteropServices;
 namespace MnistNet.Storage;
 
 /// <summary>
-/// Decides which file a save really replaces. Saves write a temporary file and rename it over the target, and a
-/// rename replaces whatever entry has the name: a link would become a plain file and a device or pipe (say
-/// /dev/null) would be swapped for one. So links are followed to the file they name, and a target that exists
-/// but is not a regular file is refused.
+/// How a file is saved, and which file a save really replaces. Saves write a temporary file and rename it over the
+/// target, so that a failed save leaves the old file whole; but a rename replaces whatever entry has the name: a
+/// link would become a plain file and a device or pipe (say /dev/null) would be swapped for one. So links are
+/// followed to the file they name, and a target that exists but is not a regular file is refused.
 /// </summary>
 public static partial class SaveTarget
 {
+    /// <summary>
+    /// The file a save to <paramref name="path"/> writes (links followed) and, when that exists but is no regular
+    /// file, what it is instead: "a folder", "a device", "a pipe" or "a socket"; null for a file or nothing.
+    /// </summary>
+    /// <exception cref="IOException">The path is a link in a loop of links, which never reaches a file.</exception>
+    public static (string Target, string? NotAFile) Find(string path)
+    {
+        string target = Resolve(path);
+        return (target, Directory.Exists(target) ? "a folder" : SpecialKind(target));
+    }
+
+    /// <summary>
+    /// Writes <paramref name="content"/> to a temporary file beside the target and renames it over the target,
+    /// keeping the replaced file's owner and permissions. <paramref name="what"/> names the content in messages.
+    /// </summary>
+    public static void WriteAtomically(byte[] content, string path, string what)
+    {
+        (string fullPath, string? notAFile) = Find(path);
+        string? folder = Path.GetDirectoryName(fullPath);
+        if (notAFile is not null || folder is null)
+        {
+            throw new IOException(
+                $"Cannot save the {what} to {fullPath}: that is {notAFile ?? "a folder"}, not a regular file.");
+        }
+
+        if (!Directory.Exists(folder))
+        {
+            throw new DirectoryNotFoundException(
+                $"Cannot save the {what} to {fullPath}: the folder {folder} does not exist.");
+        }
+
+        string temporary = fullPath + $".{Guid.NewGuid():N}.tmp";
+        try
+        {
+            try
+            {
+                using var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write);
+                stream.Write(content);
+                stream.Flush(flushToDisk: true);
+            }
+            catch (UnauthorizedAccessException error)
+            {
+                throw new UnauthorizedAccessException(
+                    $"Cannot save the {what} to {fullPath}: permission to create files in {folder} is denied.", error);
+            }
+            catch (IOException error) when (error is not DirectoryNotFoundException)
+            {
+                // The system's message names the temporary file, which the user never asked for.
+                string reason = error is FileNotFoundException
+                    ? "the system refuses to create files there"
+                    : error.Message.Replace($" : '{temporary}'", "").Replace(temporary, fullPath);
+                throw new IOException(
+                    $"Cannot save the {what} to {fullPath}: no file can be written in {folder} " +
+                    $"({reason.TrimEnd('.')}).", error);
+            }
+
+            KeepOwnerAndPermissions(fullPath, temporary);
+            File.Move(temporary, fullPath, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary))
+            {
+                File.Delete(temporary);
+            }
+        }
+    }
+
     /// <summary>
     /// The full path a save to <paramref name="path"/> writes: the path itself, or the final target of a link.
     /// </summary>
@@ -73,7 +141,7 @@ public static partial class SaveTarget
     /// everyone, and an administrator saving over a user's file does not take it from them. Where the system does
     /// not allow the owner to be changed (only an administrator may give a file away), the saving user keeps it.
     /// </summary>
-    public static void KeepOwnerAndPermissions(string existing, string replacement)
+    private static void KeepOwnerAndPermissions(string existing, string replacement)
     {
         if (OperatingSystem.IsWindows() || !File.Exists(existing))
         {

@@ -83,14 +83,17 @@ internal sealed class TrainingRun : IDisposable
             CheckpointPaths.RequireWritable(checkpointPath);
         }
 
-        (_network, _training, _validation, _options) = (network, training, validation, options);
-        _dataFingerprint = Fingerprint(training, validation);
-        (_observer, _cancellation) = (observer, cancellation);
+        // Checked here as well as by the workspace, so that the error names the batch size and comes before the
+        // data is fingerprinted and the parameters copied.
         _batchSize = options.BatchSize == 0 ? training.Count : Math.Min(options.BatchSize, training.Count);
         if (NetworkWorkspace.CapacityProblem(network, _batchSize) is string tooLarge)
         {
             throw new ArgumentOutOfRangeException(nameof(options.BatchSize), tooLarge);
         }
+
+        (_network, _training, _validation, _options) = (network, training, validation, options);
+        _dataFingerprint = Fingerprint(training, validation);
+        (_observer, _cancellation) = (observer, cancellation);
 
         _batches = (training.Count + _batchSize - 1) / _batchSize;
         _order = Enumerable.Range(0, training.Count).ToArray();
@@ -152,10 +155,11 @@ internal sealed class TrainingRun : IDisposable
     public void Run()
     {
         // A run resumed from a checkpoint written when it stopped early has nothing left to train.
-        int firstEpoch = ShouldStopEarly() ? _options.Epochs + 1 : _epochsCompleted + 1;
+        bool stoppedEarly = ShouldStopEarly();
+        int firstEpoch = stoppedEarly ? _options.Epochs + 1 : _epochsCompleted + 1;
         if (firstEpoch > _options.Epochs)
         {
-            _observer?.OnWarning(ShouldStopEarly()
+            _observer?.OnWarning(stoppedEarly
                 ? $"Nothing was trained: the run had stopped early after epoch {_epochsCompleted}, and a resumed " +
                     "run stops there too."
                 : $"Nothing was trained: the run had completed {_epochsCompleted} epochs, and {_options.Epochs} " +
